@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Fresh-machine setup for the pipeline, idempotent and safe to run again.
+#   - Debian packages that landed features use (installed only when missing);
+#   - npm tools in a project-local folder (infra/tools), when infra/tools/package.json lists any;
+#   - restore and build of the solution.
+# Usage: infra/setup.sh [--configuration Release|Debug] [--no-build]
+# Needs root (or sudo) only when a Debian package is missing. Needs the .NET 10 SDK on PATH.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+configuration="Release"
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --configuration|-c) configuration="$2"; shift 2 ;;
+    --no-build) build=0; shift ;;
+    *) echo "setup: unknown option '$1' (use --configuration Release|Debug, --no-build)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "setup: $*" >&2; }
+
+# Debian packages, one line each with why it is needed.
+packages=(
+  ca-certificates   # TLS to the package registries
+  g++               # builds the libstdc++ shim that lets TorchSharp load on Debian 12
+  binutils          # readelf, used by the same fix
+  patchelf          # adds the shim to libLibTorchSharp.so's NEEDED entries
+  redis-server      # distributed cluster membership, grain storage and reminders; tests start their own
+  wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
+  procps            # ps/kill used by tests that kill silos
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { say "need root to install ${missing[*]}: run as root or install sudo"; exit 1; }
+    sudo_cmd="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  # Packages' own services (redis-server) must not start during install on machines without an init system.
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  say "the .NET 10 SDK is not on PATH; Debian does not package it. Install dotnet-sdk-10.0 from Microsoft's packages, then rerun."
+  exit 1
+fi
+required_sdk="$(sed -n 's/.*"version": *"\([0-9]*\)\..*/\1/p' "$repo/global.json")"
+if ! dotnet --list-sdks | grep -q "^${required_sdk}\."; then
+  say "found .NET SDKs: $(dotnet --list-sdks | tr '\n' ' '); this project needs ${required_sdk}.x (global.json)"
+  exit 1
+fi
+
+# npm tools live in infra/tools/node_modules, never globally.
+if [ -f "$repo/infra/tools/package.json" ] && grep -q '"dependencies"' "$repo/infra/tools/package.json"; then
+  if [ ! -d "$repo/infra/tools/node_modules" ] || [ "$repo/infra/tools/package.json" -nt "$repo/infra/tools/node_modules" ]; then
+    command -v npm >/dev/null || { say "installing Debian's npm"; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+    say "installing npm tools into infra/tools"
+    (cd "$repo/infra/tools" && npm install --no-audit --no-fund --loglevel=error)
+    touch "$repo/infra/tools/node_modules"
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+if [ "$build" -eq 1 ]; then
+  say "restoring and building Pipeline.sln ($configuration)"
+  dotnet build "$repo/Pipeline.sln" -c "$configuration" -nologo -clp:ErrorsOnly -v:quiet
+fi

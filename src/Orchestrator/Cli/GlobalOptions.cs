@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary>Options every <c>pipeline</c> command accepts; each maps onto a configuration key and overrides it.</summary>
+public sealed class GlobalOptions
+{
+    public Option<string?> RunDirectory { get; } = new("--run-dir")
+    {
+        Description = "Folder for grain state and run outputs of the embedded default [config: Pipeline:RunDirectory, default runs/local]",
+        Recursive = true,
+    };
+
+    public Option<string?> Cluster { get; } = new("--cluster")
+    {
+        Description = "Redis connection string of a distributed cluster, e.g. 10.0.0.5:6379; omit for the embedded one-process cluster [config: Pipeline:Cluster]",
+        Recursive = true,
+    };
+
+    public Option<int?> SiloPort { get; } = new("--silo-port")
+    {
+        Description = "Port of the silo this process hosts, for silo-to-silo traffic [config: Pipeline:SiloPort, default 11111]",
+        Recursive = true,
+    };
+
+    public Option<int?> GatewayPort { get; } = new("--gateway-port")
+    {
+        Description = "Port clients reach the silo this process hosts on [config: Pipeline:GatewayPort, default 30000]",
+        Recursive = true,
+    };
+
+    public Option<FileInfo?> ConfigFile { get; } = new("--config")
+    {
+        Description = "JSON configuration file layered over appsettings.json and under PIPELINE_* environment variables",
+        Recursive = true,
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Log debug detail to standard error",
+        Recursive = true,
+    };
+
+    /// <summary>Adds the options to the root command, from where they apply to every sub-command.</summary>
+    public void AddTo(Command root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        root.Options.Add(RunDirectory);
+        root.Options.Add(Cluster);
+        root.Options.Add(SiloPort);
+        root.Options.Add(GatewayPort);
+        root.Options.Add(ConfigFile);
+        root.Options.Add(Verbose);
+    }
+}

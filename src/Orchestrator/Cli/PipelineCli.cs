@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Pipeline.Orchestrator.Hosting;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary>
+/// The <c>pipeline</c> command line. Every failure a user can cause ends as one line on standard error,
+/// <c>pipeline: error: ...</c>, and a non-zero exit code; stack traces appear only with <c>--verbose</c>.
+/// </summary>
+public sealed class PipelineCli(TextWriter output, TextWriter error)
+{
+    private readonly GlobalOptions _global = new();
+
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
+    public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("Build WIT-style image-text datasets and pretrain CLIP models on them, on one machine or an Orleans cluster.");
+        _global.AddTo(root);
+        root.Subcommands.Add(DoctorCommand.Create(this));
+        root.Subcommands.Add(SiloCommand.Create(this));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"pipeline: error: {parse.Errors[0].Message} (see 'pipeline --help')");
+            return ExitCodes.Configuration;
+        }
+
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        return await parse.InvokeAsync(invocation, cancellationToken);
+    }
+
+    /// <summary>Builds configuration for a command and runs it, turning failures into one error line and an exit code.</summary>
+    public async Task<int> RunAsync(
+        ParseResult parse,
+        IReadOnlyDictionary<string, string?> flagValues,
+        Func<CommandContext, CancellationToken, Task<int>> action,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(action);
+        var verbose = parse.GetValue(_global.Verbose);
+        try
+        {
+            var (configuration, options) = PipelineConfiguration.Build(parse, _global, flagValues);
+            return await action(new CommandContext(parse, configuration, options, verbose, output), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("pipeline: interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (FindConfigurationError(ex) is { } configurationError)
+        {
+            await ReportAsync(configurationError.Message, ex, verbose);
+            return ExitCodes.Configuration;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await ReportAsync(Describe(ex), ex, verbose);
+            return ExitCodes.Failure;
+        }
+    }
+
+    private async Task ReportAsync(string message, Exception ex, bool verbose)
+    {
+        await error.WriteLineAsync($"pipeline: error: {message.ReplaceLineEndings(" ")}");
+        if (verbose)
+        {
+            await error.WriteLineAsync(ex.ToString());
+        }
+    }
+
+    private static PipelineConfigurationException? FindConfigurationError(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is PipelineConfigurationException found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Names the root cause: hosts wrap socket and Orleans errors several levels deep.</summary>
+    private static string Describe(Exception ex)
+    {
+        var root = ex;
+        while (root.InnerException is not null && root is AggregateException or TypeInitializationException or OrleansException)
+        {
+            root = root.InnerException;
+        }
+
+        return root is System.Net.Sockets.SocketException socket
+            ? $"network: {socket.Message} (is another silo using the same --silo-port/--gateway-port?)"
+            : $"{root.GetType().Name}: {root.Message}";
+    }
+}

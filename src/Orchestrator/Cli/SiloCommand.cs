@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Orchestrator.Placement;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary><c>pipeline silo --cluster redis</c>: runs a silo that joins a Redis-backed cluster until stopped.</summary>
+public static class SiloCommand
+{
+    private static readonly Option<string[]> Roles = new("--role")
+    {
+        Description = "Role this silo carries, e.g. gpu; repeat or separate with commas [config: Pipeline:Roles]",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string?> Advertise = new("--advertise")
+    {
+        Description = "IP address other silos and clients reach this silo at [config: Pipeline:AdvertisedAddress; default: this host's address]",
+    };
+
+    public static Command Create(PipelineCli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var command = new Command("silo", "Run a silo of a distributed cluster (needs --cluster); Ctrl+C or SIGTERM leaves the cluster gracefully")
+        {
+            Roles,
+            Advertise,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var flags = new Dictionary<string, string?>();
+            var roles = parse.GetValue(Roles) ?? [];
+            for (var i = 0; i < roles.Length; i++)
+            {
+                flags[$"Pipeline:Roles:{i}"] = roles[i];
+            }
+
+            if (parse.GetValue(Advertise) is { } address)
+            {
+                flags["Pipeline:AdvertisedAddress"] = address;
+            }
+
+            return cli.RunAsync(parse, flags, RunAsync, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        if (!options.IsDistributed)
+        {
+            throw new PipelineConfigurationException("'pipeline silo' joins a distributed cluster: pass --cluster <redis connection>");
+        }
+
+        SiloRoles roles;
+        try
+        {
+            roles = SiloRoles.From(options.Roles);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
+        using var host = PipelineHosts.BuildSilo(context.Configuration, options, runFolder: null, context.Verbose);
+        await host.StartAsync(cancellationToken);
+        var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
+        await context.Output.WriteLineAsync($"silo {silo.SiloAddress} joined cluster '{options.ClusterId}' (roles: {roles})");
+        await context.Output.FlushAsync(cancellationToken);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await context.Output.WriteLineAsync($"silo {silo.SiloAddress} leaving the cluster");
+        }
+
+        await host.StopAsync(CancellationToken.None);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Pipeline.Orchestrator.Placement;
+using Pipeline.Orchestrator.Storage;
+
+namespace Pipeline.Orchestrator.Hosting;
+
+/// <summary>
+/// Builds the two kinds of process the pipeline runs: a silo (embedded with localhost clustering and file
+/// storage, or a member of a Redis cluster) and a client of a Redis cluster.
+/// </summary>
+public static class PipelineHosts
+{
+    /// <summary>Configuration section whose values tune Orleans' membership (probe timeouts and the like).</summary>
+    public const string MembershipSection = "Orleans:Membership";
+
+    /// <summary>Builds a silo host. <paramref name="runFolder"/> is required for the embedded default and holds its grain state.</summary>
+    public static IHost BuildSilo(IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = CreateBuilder(configuration, verbose);
+        var roles = SiloRoles.From(options.Roles);
+        builder.UseOrleans(silo =>
+        {
+            if (options.IsDistributed)
+            {
+                var redis = RedisConnection.Parse(options.Cluster!);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+                silo.AddRedisGrainStorage(PipelineStorage.Name, o => o.ConfigurationOptions = redis.Clone());
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Clone());
+                ConfigureEndpoints(silo, options);
+            }
+            else
+            {
+                var folder = runFolder ?? throw new ArgumentNullException(nameof(runFolder), "the embedded silo needs a run folder");
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.AddFileGrainStorage(PipelineStorage.Name, folder.GrainStateDirectory);
+                silo.UseInMemoryReminderService();
+            }
+
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+            silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = roles.ToMetadata() });
+            silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
+            silo.Services.AddSingleton(roles);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>.</summary>
+    public static IHost BuildClient(IConfiguration configuration, PipelineOptions options, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.IsDistributed)
+        {
+            throw new PipelineConfigurationException("a cluster client needs --cluster <redis connection>");
+        }
+
+        var redis = RedisConnection.Parse(options.Cluster!);
+        var builder = CreateBuilder(configuration, verbose);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+        });
+        return builder.Build();
+    }
+
+    private static HostApplicationBuilder CreateBuilder(IConfiguration configuration, bool verbose)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        ConsoleLogging.Configure(builder.Logging, configuration, verbose);
+        // Stop quickly on Ctrl+C; a silo's graceful shutdown hands its grains over within this time.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        return builder;
+    }
+
+    private static void ConfigureEndpoints(ISiloBuilder silo, PipelineOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.AdvertisedAddress))
+        {
+            silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
+            return;
+        }
+
+        if (!IPAddress.TryParse(options.AdvertisedAddress, out var address))
+        {
+            throw new PipelineConfigurationException($"advertised address '{options.AdvertisedAddress}' is not an IP address");
+        }
+
+        silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+    }
+}

@@ -1,0 +1,35 @@
+namespace Pipeline.Orchestrator.Hosting;
+
+/// <summary>Where the pipeline keeps its state and how its processes find each other; bound from the "Pipeline" section.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Configuration section these options are bound from.</summary>
+    public const string SectionName = "Pipeline";
+
+    /// <summary>Folder for grain state, reminders and run outputs of the embedded default.</summary>
+    public string RunDirectory { get; set; } = "runs/local";
+
+    /// <summary>Redis connection string of a distributed cluster; empty means the embedded one-process default.</summary>
+    public string? Cluster { get; set; }
+
+    /// <summary>Orleans cluster id: silos and clients with the same id form one cluster.</summary>
+    public string ClusterId { get; set; } = "pipeline";
+
+    /// <summary>Orleans service id: keeps grain state apart between deployments sharing storage.</summary>
+    public string ServiceId { get; set; } = "pipeline";
+
+    /// <summary>Port silos talk to each other on.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Address other silos and clients reach this silo at; empty lets Orleans pick this host's address.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Roles this silo carries (e.g. <c>gpu</c>), used by role-filtered placement.</summary>
+    public IList<string> Roles { get; } = [];
+
+    /// <summary>True when a Redis cluster connection is configured.</summary>
+    public bool IsDistributed => !string.IsNullOrWhiteSpace(Cluster);
+}

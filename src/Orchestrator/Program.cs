@@ -1,0 +1,3 @@
+using Pipeline.Orchestrator.Cli;
+
+return await new PipelineCli(Console.Out, Console.Error).InvokeAsync(args);
