@@ -73,5 +73,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [ "$build" -eq 1 ]; then
   say "restoring and building Pipeline.sln ($configuration)"
-  dotnet build "$repo/Pipeline.sln" -c "$configuration" -nologo -clp:ErrorsOnly -v:quiet
+  # Quiet on success (MSBuild prints its summary even at -v:quiet); errors and warnings come through.
+  dotnet build "$repo/Pipeline.sln" -c "$configuration" -nologo -tl:off -v:quiet 2>&1 \
+    | sed -e '/^Build succeeded\./d' -e '/^ *0 Warning(s)$/d' -e '/^ *0 Error(s)$/d' -e '/^Time Elapsed/d' -e '/^$/d' >&2
+  touch "$repo/artifacts/setup-$(echo "$configuration" | tr '[:upper:]' '[:lower:]').stamp"
 fi

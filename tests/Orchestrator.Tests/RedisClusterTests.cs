@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipeline.Orchestrator.Grains.Diagnostics;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.TestServices;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>A real distributed cluster: redis-server, two `pipeline silo` processes and a client in the test.</summary>
+public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
+{
+    // Fast failure detection so a killed silo is declared dead in seconds, not the production default of ~30 s.
+    private static readonly Dictionary<string, string> FastMembership = new()
+    {
+        ["PIPELINE_Orleans__Membership__ProbeTimeout"] = "00:00:01",
+        ["PIPELINE_Orleans__Membership__NumMissedProbesLimit"] = "2",
+        ["PIPELINE_Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
+        ["PIPELINE_Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
+    };
+
+    private readonly List<(ManagedProcess Process, int SiloPort)> _silos = [];
+    private RedisServer? _redis;
+    private IHost? _client;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        await Task.WhenAll(StartSiloAsync(), StartSiloAsync("--role", "gpu"));
+        var options = new PipelineOptions { Cluster = _redis.ConnectionString };
+        _client = PipelineHosts.BuildClient(EmbeddedSilo.QuietConfiguration(), options, verbose: false);
+        await _client.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.StopAsync();
+            _client.Dispose();
+        }
+
+        foreach (var (process, _) in _silos)
+        {
+            log.WriteLine(process.Transcript());
+            process.Dispose();
+        }
+
+        _redis?.Dispose();
+    }
+
+    [Fact]
+    public async Task A_grain_and_its_state_move_to_the_surviving_silo_when_its_silo_is_killed()
+    {
+        var grains = _client!.Services.GetRequiredService<IGrainFactory>();
+        var probe = grains.GetGrain<IProbeGrain>("survivor");
+        await probe.Touch("one");
+        var before = await probe.Touch("two");
+        Assert.Equal(2, before.Touches);
+
+        // The state is in Redis, not in the silo's memory.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_redis!.ConnectionString))
+        {
+            var keys = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: "*survivor*").ToList();
+            Assert.NotEmpty(keys);
+        }
+
+        var host = _silos.Single(s => before.Silo.Contains(PortText(s.SiloPort), StringComparison.Ordinal));
+        var survivor = _silos.Single(s => s != host);
+        log.WriteLine($"killing silo pid {host.Process.Id} on port {host.SiloPort} with SIGKILL");
+        host.Process.KillHard();
+
+        var after = await RetryAsync(() => probe.Touch("three"), TimeSpan.FromSeconds(90));
+
+        Assert.Equal(3, after.Touches);
+        Assert.Equal("three", after.LastNote);
+        Assert.Contains(PortText(survivor.SiloPort), after.Silo, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grains_that_require_the_gpu_role_are_placed_only_on_the_gpu_silo()
+    {
+        var grains = _client!.Services.GetRequiredService<IGrainFactory>();
+        var gpuSilo = _silos[1].SiloPort;
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => grains.GetGrain<IGpuProbeGrain>($"gpu-{i}").Where()));
+
+        Assert.All(receipts, r =>
+        {
+            Assert.Contains(PortText(gpuSilo), r.Silo, StringComparison.Ordinal);
+            Assert.Equal("gpu", r.Roles);
+        });
+        // Ordinary grains still spread over both silos: the filter applies only where asked for.
+        var ordinary = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => grains.GetGrain<IProbeGrain>($"spread-{i}").Read()));
+        Assert.Equal(2, ordinary.Select(r => r.Silo).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Doctor_with_cluster_acts_as_a_client_of_the_running_cluster()
+    {
+        using var runFolder = new TemporaryFolder("doctor-client");
+
+        var (exitCode, stdout, stderr) = await PipelineExecutable.RunAsync(
+            ["doctor", "--cluster", _redis!.ConnectionString, "--run-dir", runFolder.Path]);
+
+        Assert.True(exitCode == 0, string.Join('\n', stdout.Concat(stderr)));
+        var grainLine = Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "grain"));
+        Assert.StartsWith("ok", grainLine, StringComparison.Ordinal);
+        Assert.Contains("client connected to cluster", Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "cluster")), StringComparison.Ordinal);
+        Assert.True(_silos.Any(s => grainLine.Contains(PortText(s.SiloPort), StringComparison.Ordinal)), grainLine);
+    }
+
+    private async Task StartSiloAsync(params string[] extra)
+    {
+        var siloPort = FreePort.Next();
+        var process = PipelineExecutable.Start(
+        [
+            "silo", "--cluster", _redis!.ConnectionString, "--advertise", "127.0.0.1",
+            "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
+            "--gateway-port", FreePort.Next().ToString(CultureInfo.InvariantCulture), .. extra,
+        ], FastMembership);
+        lock (_silos)
+        {
+            _silos.Add((process, siloPort));
+            _silos.Sort((a, b) => a.Process.Description.Contains("gpu", StringComparison.Ordinal).CompareTo(b.Process.Description.Contains("gpu", StringComparison.Ordinal)));
+        }
+
+        await process.WaitForOutputAsync(l => l.Contains("joined cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+    }
+
+    private static string PortText(int port) => $":{port.ToString(CultureInfo.InvariantCulture)}:";
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> call, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (DateTime.UtcNow < deadline && ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or OrleansException)
+            {
+                log.WriteLine($"retrying after {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                await Task.Delay(500);
+            }
+        }
+    }
+}
