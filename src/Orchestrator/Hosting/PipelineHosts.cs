@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Pipeline.Orchestrator.Placement;
+using Pipeline.Orchestrator.Reminders;
 using Pipeline.Orchestrator.Storage;
 
 namespace Pipeline.Orchestrator.Hosting;
@@ -41,7 +42,9 @@ public static class PipelineHosts
                 var folder = runFolder ?? throw new ArgumentNullException(nameof(runFolder), "the embedded silo needs a run folder");
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 silo.AddFileGrainStorage(PipelineStorage.Name, folder.GrainStateDirectory);
-                silo.UseInMemoryReminderService();
+                silo.AddReminders();
+                silo.Services.AddSingleton<IReminderTable>(services =>
+                    new FileReminderTable(folder.RemindersFile, services.GetRequiredService<ILogger<FileReminderTable>>()));
             }
 
             silo.Configure<ClusterOptions>(o =>

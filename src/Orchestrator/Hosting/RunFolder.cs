@@ -23,6 +23,9 @@ public sealed class RunFolder : IDisposable
     /// <summary>Where the file grain storage keeps one file per grain state.</summary>
     public string GrainStateDirectory => Path.Combine(Root, "grain-state");
 
+    /// <summary>The file the embedded silo keeps its reminders in.</summary>
+    public string RemindersFile => Path.Combine(Root, "reminders.json");
+
     /// <summary>Creates the folder if needed and proves it writable.</summary>
     /// <param name="path">Folder path, relative to the current directory or absolute.</param>
     /// <param name="exclusive">Take the folder's lock; fails when another process holds it.</param>
