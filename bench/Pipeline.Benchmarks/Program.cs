@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Pipeline.Benchmarks;
+using Pipeline.Orchestrator.Grains.Diagnostics;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.TestServices;
+
+// Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations]
+var operations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 500;
+using var temp = new TemporaryFolder("bench");
+using var runFolder = RunFolder.Open(temp.Combine("run"), exclusive: true);
+var configuration = new ConfigurationBuilder()
+    .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Orleans"] = "Error" })
+    .Build();
+var options = new PipelineOptions { RunDirectory = runFolder.Root, SiloPort = FreePort.Next(), GatewayPort = FreePort.Next() };
+using var host = PipelineHosts.BuildSilo(configuration, options, runFolder, verbose: false);
+await host.StartAsync();
+
+var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+var state = new GrainState<ProbeState>(new ProbeState { LastNote = new string('n', 200) });
+var grainId = GrainId.Create("probe", "bench");
+var payload = new byte[400];
+Random.Shared.NextBytes(payload);
+var rawPath = temp.Combine("raw.bin");
+
+// Baseline for a durable write: the same-sized bytes written in place and fsynced (no temp file, no rename).
+var rawWrite = await Measure.OpsPerSecondAsync(operations, async _ =>
+{
+    await using var file = new FileStream(rawPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+    await file.WriteAsync(payload);
+    file.Flush(flushToDisk: true);
+});
+var storageWrite = await Measure.OpsPerSecondAsync(operations, async i =>
+{
+    state.State!.Touches = i;
+    await storage.WriteStateAsync("probe", grainId, state);
+});
+Console.WriteLine(new BenchResult("file-grain-storage.write", operations, storageWrite, "raw write and fsync of the same bytes", rawWrite).ToJson());
+
+var rawRead = await Measure.OpsPerSecondAsync(operations * 10, _ => File.ReadAllBytesAsync(rawPath));
+var storageRead = await Measure.OpsPerSecondAsync(operations * 10, _ => storage.ReadStateAsync("probe", grainId, new GrainState<ProbeState>()));
+Console.WriteLine(new BenchResult("file-grain-storage.read", operations * 10, storageRead, "File.ReadAllBytes of the same size", rawRead).ToJson());
+
+// A stateful grain call that persists each change, against the storage write it is built on.
+var probe = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IProbeGrain>("bench-calls");
+var grainWrite = await Measure.OpsPerSecondAsync(operations, i => probe.Touch("bench"));
+Console.WriteLine(new BenchResult("probe-grain.touch", operations, grainWrite, "file grain storage write alone", storageWrite).ToJson());
+
+await host.StopAsync();
