@@ -28,7 +28,6 @@ packages=(
   patchelf          # adds the shim to libLibTorchSharp.so's NEEDED entries
   redis-server      # distributed cluster membership, grain storage and reminders; tests start their own
   wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
-  procps            # ps/kill used by tests that kill silos
 )
 
 missing=()

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Orchestrator.Storage;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -40,10 +39,8 @@ public class FileGrainStorageTests
     [Fact]
     public async Task A_write_with_a_stale_ETag_is_rejected_and_changes_nothing()
     {
-        using var temp = new TemporaryFolder("etag");
-        using var runFolder = RunFolder.Open(temp.Path, exclusive: true);
-        using var host = await EmbeddedSilo.StartAsync(runFolder);
-        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+        await using var run = await EmbeddedRun.StartAsync("etag");
+        var storage = run.Storage;
         var grainId = GrainId.Create("probe", "etag");
 
         var first = new GrainState<ProbeState>(new ProbeState { Touches = 1 });
@@ -68,10 +65,8 @@ public class FileGrainStorageTests
     [Fact]
     public async Task Clearing_removes_the_file_and_later_rejects_writers_holding_the_old_ETag()
     {
-        using var temp = new TemporaryFolder("clear");
-        using var runFolder = RunFolder.Open(temp.Path, exclusive: true);
-        using var host = await EmbeddedSilo.StartAsync(runFolder);
-        var storage = (FileGrainStorage)host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+        await using var run = await EmbeddedRun.StartAsync("clear");
+        var storage = run.Storage;
         var grainId = GrainId.Create("probe", "clear");
         var state = new GrainState<ProbeState>(new ProbeState { Touches = 5 });
         await storage.WriteStateAsync("probe", grainId, state);
@@ -90,10 +85,8 @@ public class FileGrainStorageTests
     [Fact]
     public async Task A_damaged_state_file_is_reported_with_its_path_and_offset()
     {
-        using var temp = new TemporaryFolder("damaged");
-        using var runFolder = RunFolder.Open(temp.Path, exclusive: true);
-        using var host = await EmbeddedSilo.StartAsync(runFolder);
-        var storage = (FileGrainStorage)host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+        await using var run = await EmbeddedRun.StartAsync("damaged");
+        var storage = run.Storage;
         var grainId = GrainId.Create("probe", "damaged");
         await storage.WriteStateAsync("probe", grainId, new GrainState<ProbeState>(new ProbeState { Touches = 7, LastNote = "a note long enough to cut" }));
         var path = storage.PathFor("probe", grainId);
@@ -109,10 +102,8 @@ public class FileGrainStorageTests
     [Fact]
     public async Task Keys_with_any_characters_map_to_distinct_files_inside_the_folder()
     {
-        using var temp = new TemporaryFolder("keys");
-        using var runFolder = RunFolder.Open(temp.Path, exclusive: true);
-        using var host = await EmbeddedSilo.StartAsync(runFolder);
-        var storage = (FileGrainStorage)host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+        await using var run = await EmbeddedRun.StartAsync("keys");
+        var storage = run.Storage;
         string[] keys = ["../../escape", "a/b", "a%2Fb", "ünïcödé", new string('k', 500), new string('k', 499) + "j", ".hidden"];
 
         var paths = keys.Select(k => storage.PathFor("probe", GrainId.Create("probe", k))).ToList();

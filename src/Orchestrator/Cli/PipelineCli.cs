@@ -26,7 +26,14 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
             return ExitCodes.Configuration;
         }
 
-        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // A silo leaving on SIGTERM hands its grains over; give it the time the host allows for that.
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+        };
         return await parse.InvokeAsync(invocation, cancellationToken);
     }
 

@@ -25,40 +25,28 @@ public sealed partial class FileGrainStorage(
     /// <summary>Folder that holds one sub-folder per state name.</summary>
     public string RootDirectory { get; } = Path.GetFullPath(rootDirectory);
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var path = PathFor(stateName, grainId);
-        var gate = _fileLocks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync();
-        try
+        return UnderFileLockAsync(PathFor(stateName, grainId), async path =>
         {
             var stored = await ReadFileAsync(path);
             if (stored is null)
             {
-                grainState.State = Activator.CreateInstance<T>();
-                grainState.ETag = null;
-                grainState.RecordExists = false;
+                Reset(grainState);
                 return;
             }
 
             grainState.State = serializer.Deserialize<T>(new BinaryData(stored.Value.Payload));
             grainState.ETag = stored.Value.Header.ETag;
             grainState.RecordExists = true;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        });
     }
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var path = PathFor(stateName, grainId);
-        var gate = _fileLocks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync();
-        try
+        return UnderFileLockAsync(PathFor(stateName, grainId), async path =>
         {
             var current = await ReadFileAsync(path);
             CheckETag(stateName, grainId, path, grainState.ETag, current?.Header.ETag);
@@ -77,37 +65,46 @@ public sealed partial class FileGrainStorage(
             grainState.ETag = header.ETag;
             grainState.RecordExists = true;
             LogWrote(logger, name, grainId, path, header.ETag);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        });
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var path = PathFor(stateName, grainId);
-        var gate = _fileLocks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync();
-        try
+        return UnderFileLockAsync(PathFor(stateName, grainId), async path =>
         {
             var current = await ReadFileAsync(path);
             CheckETag(stateName, grainId, path, grainState.ETag, current?.Header.ETag);
             File.Delete(path);
-            grainState.State = Activator.CreateInstance<T>();
-            grainState.ETag = null;
-            grainState.RecordExists = false;
-        }
-        finally
-        {
-            gate.Release();
-        }
+            Reset(grainState);
+        });
     }
 
     /// <summary>The file that holds a grain's state; names are escaped so any grain key maps to one safe file name.</summary>
     public string PathFor(string stateName, GrainId grainId) =>
         Path.Combine(RootDirectory, SafeFileName(stateName), SafeFileName(grainId.ToString()) + ".state");
+
+    /// <summary>Runs a read-check-write on one file without another operation on the same file in between.</summary>
+    private async Task UnderFileLockAsync(string path, Func<string, Task> operation)
+    {
+        var gate = _fileLocks.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        try
+        {
+            await operation(path);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static void Reset<T>(IGrainState<T> grainState)
+    {
+        grainState.State = Activator.CreateInstance<T>();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
 
     private void CheckETag(string stateName, GrainId grainId, string path, string? expected, string? stored)
     {
