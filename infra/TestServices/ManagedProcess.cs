@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Text;
 
@@ -8,7 +9,7 @@ namespace Pipeline.TestServices;
 /// A child process whose output lines are collected as they arrive, so a test can wait for a line and read
 /// everything the process printed. Disposing kills the whole process tree.
 /// </summary>
-public sealed class ManagedProcess : IDisposable
+public sealed partial class ManagedProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
@@ -120,9 +121,22 @@ public sealed class ManagedProcess : IDisposable
         }
     }
 
+    /// <summary>Asks the process to stop (SIGTERM), as a service manager or Ctrl+C would.</summary>
+    public void Terminate()
+    {
+        const int SigTerm = 15;
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     /// <summary>Everything the process printed so far, for assertion messages.</summary>
     public string Transcript() =>
         $"--- stdout ---\n{string.Join('\n', _stdout)}\n--- stderr ---\n{string.Join('\n', _stderr)}";
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int processId, int signal);
 
     public void Dispose()
     {

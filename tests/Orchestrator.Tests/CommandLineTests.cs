@@ -47,6 +47,25 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task Doctor_as_a_client_of_a_cluster_without_silos_fails_its_cluster_check_within_the_connect_timeout()
+    {
+        using var redis = await RedisServer.StartAsync();
+        using var runFolder = new TemporaryFolder("no-silos");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (exitCode, stdout, stderr) = await PipelineExecutable.RunAsync(
+            ["doctor", "--cluster", redis.ConnectionString, "--run-dir", runFolder.Path],
+            new Dictionary<string, string> { ["PIPELINE_Pipeline__ConnectTimeout"] = "00:00:03" });
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{string.Join('\n', stdout.Concat(stderr))}");
+        var cluster = Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "cluster"));
+        Assert.StartsWith("FAIL", cluster, StringComparison.Ordinal);
+        Assert.Contains("no silo of cluster 'pipeline' answered within 3 s", cluster, StringComparison.Ordinal);
+        Assert.StartsWith("ok", Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "torch")), StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_silo_without_a_cluster_is_one_error_line()
     {
         var result = await PipelineExecutable.RunAsync(["silo"]);

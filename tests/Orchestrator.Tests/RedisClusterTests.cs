@@ -134,6 +134,18 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_silo_asked_to_stop_with_SIGTERM_leaves_the_cluster_and_exits_cleanly()
+    {
+        var (silo, _) = _silos[0];
+
+        silo.Terminate();
+
+        Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await silo.WaitForOutputAsync(l => l.Contains("leaving the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(silo.StandardError, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Doctor_with_cluster_acts_as_a_client_of_the_running_cluster()
     {
         using var runFolder = new TemporaryFolder("doctor-client");

@@ -34,23 +34,9 @@ public static class DoctorCommand
         }
 
         var doctor = new DoctorRunner(options, runFolder, context.Parse.GetValue(WordNet), context.Output);
-        var checks = await doctor.RunAsync(async ct =>
-        {
-            var host = options.IsDistributed
-                ? PipelineHosts.BuildClient(context.Configuration, options, context.Verbose)
-                : PipelineHosts.BuildSilo(context.Configuration, options, runFolder, context.Verbose);
-            try
-            {
-                await host.StartAsync(ct);
-            }
-            catch
-            {
-                host.Dispose();
-                throw;
-            }
-
-            return host;
-        }, cancellationToken);
+        var checks = await doctor.RunAsync(ct => options.IsDistributed
+            ? PipelineHosts.StartClientAsync(context.Configuration, options, context.Verbose, ct)
+            : PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder, context.Verbose, ct), cancellationToken);
 
         var failed = checks.Count(c => !c.Passed);
         await context.Output.WriteLineAsync(failed == 0

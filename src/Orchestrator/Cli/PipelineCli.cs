@@ -52,7 +52,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
             var (configuration, options) = PipelineConfiguration.Build(parse, _global, flagValues);
             return await action(new CommandContext(parse, configuration, options, verbose, output), cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or OrleansException)
         {
             await error.WriteLineAsync("pipeline: interrupted");
             return ExitCodes.Interrupted;

@@ -65,8 +65,7 @@ public static class SiloCommand
         }
 
         await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
-        using var host = PipelineHosts.BuildSilo(context.Configuration, options, runFolder: null, context.Verbose);
-        await host.StartAsync(cancellationToken);
+        using var host = await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder: null, context.Verbose, cancellationToken);
         var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
         await context.Output.WriteLineAsync($"silo {silo.SiloAddress} joined cluster '{options.ClusterId}' (roles: {roles})");
         await context.Output.FlushAsync(cancellationToken);

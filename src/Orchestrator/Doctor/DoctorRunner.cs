@@ -109,6 +109,7 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
             ex = ex.InnerException;
         }
 
-        return $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+        var message = ex.Message.ReplaceLineEndings(" ");
+        return ex is PipelineConfigurationException ? message : $"{ex.GetType().Name}: {message}";
     }
 }

@@ -60,6 +60,23 @@ public static class PipelineHosts
         return builder.Build();
     }
 
+    /// <summary>Builds and starts a silo; the host is disposed if it fails to start.</summary>
+    public static async Task<IHost> StartSiloAsync(
+        IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, CancellationToken cancellationToken)
+    {
+        var host = BuildSilo(configuration, options, runFolder, verbose);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>.</summary>
     public static IHost BuildClient(IConfiguration configuration, PipelineOptions options, bool verbose)
     {
@@ -83,13 +100,44 @@ public static class PipelineHosts
         return builder.Build();
     }
 
+    /// <summary>
+    /// Builds and starts a client; gives up after <see cref="PipelineOptions.ConnectTimeout"/> when no silo of the
+    /// cluster answers (Orleans' client would otherwise wait for a gateway forever).
+    /// </summary>
+    /// <exception cref="PipelineConfigurationException">No silo was reachable in time.</exception>
+    public static async Task<IHost> StartClientAsync(IConfiguration configuration, PipelineOptions options, bool verbose, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var host = BuildClient(configuration, options, verbose);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await host.StartAsync(timeout.Token);
+            return host;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new PipelineConfigurationException(
+                $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0} s " +
+                $"(Redis {options.Cluster}); start one with 'pipeline silo --cluster {options.Cluster}'");
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
     private static HostApplicationBuilder CreateBuilder(IConfiguration configuration, bool verbose)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         builder.Services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
         ConsoleLogging.Configure(builder.Logging, configuration, verbose);
-        // Stop quickly on Ctrl+C; a silo's graceful shutdown hands its grains over within this time.
+        builder.Services.AddSingleton<IHostLifetime, CommandLineHostLifetime>();
+        // A silo's graceful shutdown hands its grains over within this time.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         return builder;
     }

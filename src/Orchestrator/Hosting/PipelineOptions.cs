@@ -27,6 +27,9 @@ public sealed class PipelineOptions
     /// <summary>Address other silos and clients reach this silo at; empty lets Orleans pick this host's address.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>How long a client waits for a silo of the cluster to answer before giving up.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Roles this silo carries (e.g. <c>gpu</c>), used by role-filtered placement.</summary>
     public IList<string> Roles { get; } = [];
 
