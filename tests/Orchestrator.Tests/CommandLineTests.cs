@@ -47,21 +47,17 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Doctor_as_a_client_of_a_cluster_without_silos_fails_its_cluster_check_within_the_connect_timeout()
+    public async Task A_cluster_without_silos_is_one_error_line_after_the_connect_timeout()
     {
         using var redis = await RedisServer.StartAsync();
         using var runFolder = new TemporaryFolder("no-silos");
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var (exitCode, stdout, stderr) = await PipelineExecutable.RunAsync(
+        var result = await PipelineExecutable.RunAsync(
             ["doctor", "--cluster", redis.ConnectionString, "--run-dir", runFolder.Path],
             new Dictionary<string, string> { ["PIPELINE_Pipeline__ConnectTimeout"] = "00:00:03" });
 
-        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{string.Join('\n', stdout.Concat(stderr))}");
-        var cluster = Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "cluster"));
-        Assert.StartsWith("FAIL", cluster, StringComparison.Ordinal);
-        Assert.Contains("no silo of cluster 'pipeline' answered within 3 s", cluster, StringComparison.Ordinal);
-        Assert.StartsWith("ok", Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "torch")), StringComparison.Ordinal);
+        AssertOneErrorLine(result, $"no silo of cluster 'pipeline' answered within 3 s (Redis {redis.ConnectionString})");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 
@@ -110,6 +106,7 @@ public class CommandLineTests
         var line = Assert.Single(result.Stderr, l => l.Length > 0);
         Assert.StartsWith("pipeline: error: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
-        Assert.DoesNotContain(result.Stdout, l => l.Length > 0);
+        // Checks that passed before the error may have printed their "ok" lines; nothing else.
+        Assert.All(result.Stdout.Where(l => l.Length > 0), l => Assert.StartsWith("ok", l, StringComparison.Ordinal));
     }
 }

@@ -28,10 +28,6 @@ public static class DoctorCommand
         var options = context.Options;
         // The embedded silo serves grain state from the run folder, so it takes the folder's lock; a client does not.
         using var runFolder = RunFolder.Open(options.RunDirectory, exclusive: !options.IsDistributed);
-        if (options.IsDistributed)
-        {
-            await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
-        }
 
         var doctor = new DoctorRunner(options, runFolder, context.Parse.GetValue(WordNet), context.Output);
         var checks = await doctor.RunAsync(ct => options.IsDistributed

@@ -64,7 +64,6 @@ public static class SiloCommand
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
         using var host = await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder: null, context.Verbose, cancellationToken);
         var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
         await context.Output.WriteLineAsync($"silo {silo.SiloAddress} joined cluster '{options.ClusterId}' (roles: {roles})");

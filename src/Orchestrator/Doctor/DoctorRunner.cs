@@ -12,7 +12,8 @@ namespace Pipeline.Orchestrator.Doctor;
 
 /// <summary>
 /// Checks that every part the pipeline relies on works on this machine: the run folder, the cluster, a stateful
-/// grain, TorchSharp, NetVips and WordNet. Each check runs even if an earlier one failed, and prints one line.
+/// grain, TorchSharp, NetVips and WordNet. Each check runs even if an earlier one failed, and prints one line;
+/// a <see cref="PipelineConfigurationException"/> is not a failed check but stops the run.
 /// </summary>
 public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, string? wordNetDirectory, TextWriter output)
 {
@@ -91,7 +92,8 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
         {
             result = new DoctorCheck(name, true, await check(), clock.Elapsed);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // A configuration error (unreachable Redis, no silo answering) ends the run as one error line instead.
+        catch (Exception ex) when (ex is not OperationCanceledException and not PipelineConfigurationException)
         {
             result = new DoctorCheck(name, false, Describe(ex), clock.Elapsed);
         }
@@ -109,7 +111,6 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
             ex = ex.InnerException;
         }
 
-        var message = ex.Message.ReplaceLineEndings(" ");
-        return ex is PipelineConfigurationException ? message : $"{ex.GetType().Name}: {message}";
+        return $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
     }
 }

@@ -60,21 +60,17 @@ public static class PipelineHosts
         return builder.Build();
     }
 
-    /// <summary>Builds and starts a silo; the host is disposed if it fails to start.</summary>
+    /// <summary>Builds and starts a silo; with a cluster configured, checks Redis answers first.</summary>
     public static async Task<IHost> StartSiloAsync(
         IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, CancellationToken cancellationToken)
     {
-        var host = BuildSilo(configuration, options, runFolder, verbose);
-        try
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.IsDistributed)
         {
-            await host.StartAsync(cancellationToken);
-            return host;
+            await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
         }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
+
+        return await StartOrDisposeAsync(BuildSilo(configuration, options, runFolder, verbose), cancellationToken);
     }
 
     /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>.</summary>
@@ -101,27 +97,35 @@ public static class PipelineHosts
     }
 
     /// <summary>
-    /// Builds and starts a client; gives up after <see cref="PipelineOptions.ConnectTimeout"/> when no silo of the
-    /// cluster answers (Orleans' client would otherwise wait for a gateway forever).
+    /// Builds and starts a client after checking Redis answers; gives up after <see cref="PipelineOptions.ConnectTimeout"/>
+    /// when no silo of the cluster answers (Orleans' client would otherwise wait for a gateway forever).
     /// </summary>
-    /// <exception cref="PipelineConfigurationException">No silo was reachable in time.</exception>
+    /// <exception cref="PipelineConfigurationException">Redis or every silo is unreachable.</exception>
     public static async Task<IHost> StartClientAsync(IConfiguration configuration, PipelineOptions options, bool verbose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var host = BuildClient(configuration, options, verbose);
+        await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await host.StartAsync(timeout.Token);
-            return host;
+            return await StartOrDisposeAsync(host, timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            host.Dispose();
             throw new PipelineConfigurationException(
                 $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0} s " +
                 $"(Redis {options.Cluster}); start one with 'pipeline silo --cluster {options.Cluster}'");
+        }
+    }
+
+    private static async Task<IHost> StartOrDisposeAsync(IHost host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            return host;
         }
         catch
         {
