@@ -54,18 +54,9 @@ public static class SiloCommand
             throw new PipelineConfigurationException("'pipeline silo' joins a distributed cluster: pass --cluster <redis connection>");
         }
 
-        SiloRoles roles;
-        try
-        {
-            roles = SiloRoles.From(options.Roles);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new PipelineConfigurationException(ex.Message, ex);
-        }
-
         using var host = await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder: null, context.Verbose, cancellationToken);
         var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
+        var roles = host.Services.GetRequiredService<SiloRoles>();
         await context.Output.WriteLineAsync($"silo {silo.SiloAddress} joined cluster '{options.ClusterId}' (roles: {roles})");
         await context.Output.FlushAsync(cancellationToken);
 

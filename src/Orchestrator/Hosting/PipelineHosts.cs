@@ -26,7 +26,16 @@ public static class PipelineHosts
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = CreateBuilder(configuration, verbose);
-        var roles = SiloRoles.From(options.Roles);
+        SiloRoles roles;
+        try
+        {
+            roles = SiloRoles.From(options.Roles);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
         builder.UseOrleans(silo =>
         {
             if (options.IsDistributed)
@@ -104,8 +113,8 @@ public static class PipelineHosts
     public static async Task<IHost> StartClientAsync(IConfiguration configuration, PipelineOptions options, bool verbose, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var host = BuildClient(configuration, options, verbose);
         await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
+        var host = BuildClient(configuration, options, verbose);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         try

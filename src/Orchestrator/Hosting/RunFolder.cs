@@ -38,25 +38,30 @@ public sealed class RunFolder : IDisposable
         }
 
         var root = Path.GetFullPath(path);
-        FileStream? lockStream = null;
         try
         {
             Directory.CreateDirectory(root);
             var probe = Path.Combine(root, $".write-probe-{Environment.ProcessId}");
             File.WriteAllText(probe, "ok");
             File.Delete(probe);
-            if (exclusive)
-            {
-                lockStream = new FileStream(Path.Combine(root, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-        }
-        catch (IOException ex) when (exclusive && File.Exists(Path.Combine(root, LockFileName)) && ex is not DirectoryNotFoundException)
-        {
-            throw new PipelineConfigurationException($"run folder '{root}' is in use by another pipeline process ({ex.Message})", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new PipelineConfigurationException($"run folder '{root}' is not writable: {ex.Message}", ex);
+        }
+
+        FileStream? lockStream = null;
+        if (exclusive)
+        {
+            // The lock file stays between runs; only a live process holding it open makes this fail.
+            try
+            {
+                lockStream = new FileStream(Path.Combine(root, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException ex)
+            {
+                throw new PipelineConfigurationException($"run folder '{root}' is in use by another pipeline process ({ex.Message})", ex);
+            }
         }
 
         return new RunFolder(root, lockStream);
