@@ -31,7 +31,7 @@ public static class PipelineHosts
         {
             roles = SiloRoles.From(options.Roles);
         }
-        catch (ArgumentException ex)
+        catch (FormatException ex)
         {
             throw new PipelineConfigurationException(ex.Message, ex);
         }

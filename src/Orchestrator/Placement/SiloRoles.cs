@@ -15,7 +15,7 @@ public sealed record SiloRoles(IReadOnlySet<string> Names)
         {
             if (!raw.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
-                throw new ArgumentException($"role '{raw}' may hold only letters, digits, '-' and '_'", nameof(roles));
+                throw new FormatException($"role '{raw}' may hold only letters, digits, '-' and '_'");
             }
 
             names.Add(raw.ToLowerInvariant());
