@@ -18,6 +18,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         _global.AddTo(root);
         root.Subcommands.Add(DoctorCommand.Create(this));
         root.Subcommands.Add(SiloCommand.Create(this));
+        root.Subcommands.Add(ShardCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -44,7 +44,7 @@ public static partial class AtomicFile
         FlushDirectory(directory);
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
@@ -60,7 +60,7 @@ public static partial class AtomicFile
     }
 
     /// <summary>fsync on the folder makes the rename durable (POSIX); a no-op where folders cannot be opened.</summary>
-    private static void FlushDirectory(string directory)
+    internal static void FlushDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {

@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Orchestrator.Shards;
+using Pipeline.Sharding.Inspection;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Reading;
+using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Verification;
+using Pipeline.Sharding.Writing;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary><c>pipeline shard inspect|verify|stats|generate</c>: look at, check and make shard sets.</summary>
+public static class ShardCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private static readonly Argument<string> Store = new("store")
+    {
+        Description = "Shard store: a folder, azure://container/prefix (connection string from Sharding:Storage:AzureConnectionString), or an https container URL",
+    };
+
+    private static readonly Option<bool> AsJson = new("--json") { Description = "Print JSON instead of text" };
+
+    private static readonly Option<string?> ShardName = new("--shard") { Description = "Shard to inspect [default: the first in the manifest]" };
+
+    private static readonly Option<int> Rows = new("--rows") { Description = "Rows to print", DefaultValueFactory = _ => 3 };
+
+    private static readonly Option<long> Samples = new("--samples") { Description = "Samples to generate", DefaultValueFactory = _ => 1000 };
+
+    private static readonly Option<int> ShardSamples = new("--shard-samples") { Description = "Samples per shard", DefaultValueFactory = _ => 10_000 };
+
+    private static readonly Option<int> RowGroupSamples = new("--row-group-samples") { Description = "Samples per row group", DefaultValueFactory = _ => 1_000 };
+
+    private static readonly Option<string> Prefix = new("--prefix") { Description = "Shard name prefix", DefaultValueFactory = _ => "synthetic" };
+
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the synthetic samples", DefaultValueFactory = _ => 0UL };
+
+    private static readonly Option<int> Side = new("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 };
+
+    public static Command Create(PipelineCli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var inspect = new Command("inspect", "Show the manifest, and one shard's schema, row groups, codecs and first rows") { Store, ShardName, Rows };
+        inspect.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), InspectAsync, ct));
+        var verify = new Command("verify", "Check every shard against the manifest (size, SHA-256, row-group checksums, schema); exit 1 on damage") { Store, AsJson };
+        verify.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), VerifyAsync, ct));
+        var stats = new Command("stats", "Totals and distributions over all committed samples") { Store, AsJson };
+        stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StatsAsync, ct));
+        var generate = new Command("generate", "Write deterministic synthetic samples as shards (for trying the tools); rerunning resumes, committed shards are kept")
+        {
+            Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side,
+        };
+        generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), GenerateAsync, ct));
+        return new Command("shard", "Parquet shard sets: inspect, verify, stats, generate") { inspect, verify, stats, generate };
+    }
+
+    private static IShardStore OpenStore(CommandContext context)
+    {
+        var options = context.Configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
+        try
+        {
+            return ShardStoreLocation.Open(context.Parse.GetValue(Store)!, options);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message);
+        }
+    }
+
+    private static async Task<ShardManifest> LoadManifestAsync(IShardStore store, CancellationToken cancellationToken)
+    {
+        var manifest = await new ManifestStore(store).LoadAsync(cancellationToken);
+        if (manifest.Shards.Count == 0 && await store.GetLengthAsync(ManifestStore.ManifestPath, cancellationToken) is null)
+        {
+            throw new PipelineConfigurationException($"{store.Describe(ManifestStore.ManifestPath)} does not exist: not a shard store, or nothing committed yet");
+        }
+
+        return manifest;
+    }
+
+    private static async Task<int> InspectAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var store = OpenStore(context);
+        var manifest = await LoadManifestAsync(store, cancellationToken);
+        var output = context.Output;
+        await output.WriteLineAsync($"store {store.Location}: {manifest.Shards.Count} shards, {manifest.TotalSamples} samples, {Megabytes(manifest.TotalBytes)}, image column '{manifest.ImageColumn}'");
+        var name = context.Parse.GetValue(ShardName) ?? (manifest.Shards.Count > 0 ? manifest.Shards[0].Name : null);
+        if (name is null)
+        {
+            return ExitCodes.Success;
+        }
+
+        var entry = manifest.Find(name) ?? throw new PipelineConfigurationException($"no shard '{name}' in {store.Describe(ManifestStore.ManifestPath)}");
+        await using var reader = await ShardFileReader.OpenAsync(store, entry, cancellationToken);
+        await output.WriteLineAsync($"shard {entry.Name}: {store.Describe(entry.Path)}, {entry.Samples} samples, {entry.Bytes} bytes, sha256 {entry.Sha256}, committed {entry.CommittedAt:u}");
+        await output.WriteLineAsync("columns: " + string.Join(", ", reader.Schema.Parquet.DataFields.Select(f => $"{f.Path}{(f.IsNullable ? "?" : "")}")));
+        var metadata = reader.Metadata!;
+        for (var g = 0; g < entry.RowGroups.Count; g++)
+        {
+            var group = entry.RowGroups[g];
+            var codecs = metadata.RowGroups[g].Columns.Select(c => $"{c.MetaData!.PathInSchema[^1]}={c.MetaData.Codec}").Distinct();
+            await output.WriteLineAsync($"row group {g}: bytes {group.Offset}..{group.Offset + group.Length}, {group.Rows} rows, xxh64 {group.XxHash64}; {string.Join(' ', codecs)}");
+        }
+
+        var shown = 0;
+        for (var g = 0; g < entry.RowGroups.Count && shown < context.Parse.GetValue(Rows); g++)
+        {
+            foreach (var sample in (await reader.ReadRowGroupAsync(g, cancellationToken)).Take(context.Parse.GetValue(Rows) - shown))
+            {
+                shown++;
+                await output.WriteLineAsync($"  {sample.Key} {sample.Width}x{sample.Height} ({sample.OriginalWidth}x{sample.OriginalHeight}) {sample.Image.Length} B \"{sample.Caption}\" {sample.Url}"
+                    + $" entries [{string.Join(',', sample.MatchedEntryIds)}] kept-for {sample.KeptForEntry?.ToString(CultureInfo.InvariantCulture) ?? "-"} p {sample.KeepProbability?.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"}");
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> VerifyAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var store = OpenStore(context);
+        await LoadManifestAsync(store, cancellationToken);
+        var progress = new Progress<ShardEntry>(e => Console.Error.WriteLine($"verify: {e.Name} checked"));
+        var report = await ShardVerifier.VerifyAsync(store, context.Verbose ? progress : null, cancellationToken);
+        if (context.Parse.GetValue(AsJson))
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, Json));
+        }
+        else
+        {
+            foreach (var problem in report.Problems)
+            {
+                await context.Output.WriteLineAsync($"{(problem.IsError ? "ERROR" : "warning")}: {problem.Path}: {problem.Message}");
+            }
+
+            var errors = report.Problems.Count(p => p.IsError);
+            await context.Output.WriteLineAsync($"verify: {report.Shards} shards, {report.Samples} samples, {Megabytes(report.BytesChecked)} checked; "
+                + (errors == 0 ? "all consistent with the manifest" : $"{errors} errors"));
+        }
+
+        return report.HasErrors ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private static async Task<int> StatsAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var store = OpenStore(context);
+        var manifest = await LoadManifestAsync(store, cancellationToken);
+        var stats = await ShardStatisticsCollector.CollectAsync(store, manifest, null, cancellationToken);
+        if (context.Parse.GetValue(AsJson))
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(stats, Json));
+            return ExitCodes.Success;
+        }
+
+        await context.Output.WriteLineAsync($"""
+            shards              {stats.Shards}
+            samples             {stats.Samples}
+            file bytes          {Megabytes(stats.FileBytes)}
+            image column        {stats.ImageColumn}
+            mean image bytes    {stats.MeanImageBytes}
+            mean size           {stats.MeanWidth} x {stats.MeanHeight} (sides {stats.MinSide}..{stats.MaxSide})
+            mean caption chars  {stats.MeanCaptionChars}
+            with entries        {stats.SamplesWithEntries}
+            kept-for entries    {stats.DistinctKeptForEntries}
+            fetched             {stats.FirstFetch:u} .. {stats.LastFetch:u}
+            """);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> GenerateAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var store = OpenStore(context);
+        var total = parse.GetValue(Samples);
+        var options = new ShardWriterOptions
+        {
+            NamePrefix = parse.GetValue(Prefix)!,
+            TargetSamples = parse.GetValue(ShardSamples),
+            RowGroupSamples = parse.GetValue(RowGroupSamples),
+            Encoding = ImageEncoding.Jpg,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message);
+        }
+
+        var source = new SyntheticSamples(parse.GetValue(Side), parse.GetValue(Seed));
+        await using var writer = new ShardWriter(store, options);
+        long done = 0;
+        writer.ShardCommitted += commit =>
+        {
+            done += commit.Entry.Samples;
+            Console.Error.WriteLine($"shard {commit.Entry.Name} {commit.Outcome.ToString().ToLowerInvariant()}: {commit.Entry.Samples} samples, {Megabytes(commit.Entry.Bytes)} ({done}/{total})");
+        };
+        for (long i = 0; i < total; i++)
+        {
+            await writer.WriteAsync(source.Create(i), cancellationToken);
+        }
+
+        var commits = await writer.CompleteAsync(cancellationToken);
+        await context.Output.WriteLineAsync($"generate: {commits.Count} shards ({commits.Count(c => c.Outcome == CommitOutcome.Committed)} new), {total} samples in {store.Location}");
+        return ExitCodes.Success;
+    }
+
+    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MB");
+}

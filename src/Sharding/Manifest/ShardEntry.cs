@@ -1,0 +1,20 @@
+namespace Pipeline.Sharding.Manifest;
+
+/// <summary>One committed shard: where it is, what it holds, and checksums that cover every byte of it.</summary>
+/// <param name="Name">Logical name, unique in the manifest (e.g. <c>part-00003-00001</c>).</param>
+/// <param name="Path">Object path in the store; unique per write attempt, so a retry never overwrites a committed file.</param>
+/// <param name="Samples">Rows in the shard.</param>
+/// <param name="Bytes">File size.</param>
+/// <param name="Sha256">Hex SHA-256 of the whole file.</param>
+/// <param name="CommittedAt">When it was committed (UTC).</param>
+/// <param name="RowGroups">Byte range, rows and XXH64 of each row group, in file order.</param>
+/// <param name="Footer">Byte range and XXH64 of the Parquet footer (from the end of the last row group to the end of the file).</param>
+public sealed record ShardEntry(
+    string Name,
+    string Path,
+    long Samples,
+    long Bytes,
+    string Sha256,
+    DateTimeOffset CommittedAt,
+    IReadOnlyList<RowGroupEntry> RowGroups,
+    ByteRange Footer);

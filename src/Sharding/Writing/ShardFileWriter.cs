@@ -1,0 +1,192 @@
+using Parquet;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
+
+namespace Pipeline.Sharding.Writing;
+
+/// <summary>
+/// One shard file being written: Parquet.Net writes row groups through a <see cref="ChecksummingStream"/> into a
+/// staged write, so the byte range and XXH64 of every row group and the SHA-256 of the file are known at the end
+/// without reading anything back. Text and numbers are Snappy-compressed; image bytes are stored as they are.
+/// </summary>
+internal sealed class ShardFileWriter : IAsyncDisposable
+{
+    /// <summary>Key of the Parquet key-value metadata that repeats the manifest's row-group checksums in the file.</summary>
+    public const string RowGroupsMetadataKey = "pipeline.row_groups";
+
+    private const int MagicLength = 4; // "PAR1" at the start of every Parquet file
+
+    private readonly IStagedWrite _staged;
+    private readonly ChecksummingStream _stream;
+    private readonly ParquetOptions _options = new() { CompressionMethod = CompressionMethod.Snappy };
+    private readonly SampleSchema _schema;
+    private readonly List<RowGroupEntry> _rowGroups = [];
+    private ParquetWriter? _writer;
+
+    private ShardFileWriter(string name, IStagedWrite staged, SampleSchema schema)
+    {
+        Name = name;
+        _staged = staged;
+        _schema = schema;
+        _stream = new ChecksummingStream(staged.Stream);
+    }
+
+    public string Name { get; }
+
+    public long Samples { get; private set; }
+
+    public long BytesWritten => _stream.Position;
+
+    public static async Task<ShardFileWriter> CreateAsync(IShardStore store, string name, string path, SampleSchema schema, CancellationToken cancellationToken)
+    {
+        var staged = await store.BeginWriteAsync(path, cancellationToken);
+        var file = new ShardFileWriter(name, staged, schema);
+        try
+        {
+            file._writer = await ParquetWriter.CreateAsync(schema.Parquet, file._stream, file._options, cancellationToken: cancellationToken);
+            if (file._stream.Position != MagicLength)
+            {
+                throw new InvalidOperationException($"Parquet writer wrote {file._stream.Position} bytes before the first row group, expected {MagicLength}");
+            }
+
+            file._stream.CloseSegment();
+            return file;
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="samples"/> as one row group.</summary>
+    public async Task WriteRowGroupAsync(IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("shard file is closed");
+        using (var group = writer.CreateRowGroup())
+        {
+            await WriteColumnsAsync(group, samples, cancellationToken);
+            group.CompleteValidate();
+        }
+
+        await _stream.FlushAsync(cancellationToken);
+        var range = _stream.CloseSegment();
+        _rowGroups.Add(new RowGroupEntry(range.Offset, range.Length, samples.Count, range.XxHash64));
+        Samples += samples.Count;
+    }
+
+    /// <summary>Writes the footer and returns the entry the manifest will hold; the file is still staged.</summary>
+    public async Task<ShardEntry> FinishAsync(CancellationToken cancellationToken)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("shard file is closed");
+        writer.CustomMetadata = new Dictionary<string, string>
+        {
+            [RowGroupsMetadataKey] = string.Join(';', _rowGroups.Select(g => $"{g.Offset},{g.Length},{g.Rows},{g.XxHash64}")),
+        };
+        await writer.DisposeAsync();
+        _writer = null;
+        await _stream.FlushAsync(cancellationToken);
+        var footer = _stream.CloseSegment();
+        return new ShardEntry(Name, _staged.Path, Samples, _stream.Position, _stream.FinishSha256(), DateTimeOffset.UtcNow, _rowGroups, footer);
+    }
+
+    /// <summary>Publishes the finished file under its path.</summary>
+    public Task PublishAsync(CancellationToken cancellationToken) => _staged.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            try
+            {
+                await _writer.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // Abandoning a shard: its staged bytes are discarded below, so a failing footer write does not matter.
+            }
+        }
+
+        await _stream.DisposeAsync();
+        await _staged.DisposeAsync();
+    }
+
+    private async Task WriteColumnsAsync(ParquetRowGroupWriter group, IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
+    {
+        var s = _schema;
+        _options.CompressionMethod = CompressionMethod.Snappy;
+        await group.WriteAsync(s.Key, Strings(samples, x => x.Key));
+        await group.WriteAsync(s.Url, Strings(samples, x => x.Url));
+        await group.WriteAsync(s.Caption, Strings(samples, x => x.Caption));
+        await group.WriteAsync<int>(s.Width, Values(samples, x => x.Width), null, null, cancellationToken);
+        await group.WriteAsync<int>(s.Height, Values(samples, x => x.Height), null, null, cancellationToken);
+        await group.WriteAsync<int>(s.OriginalWidth, Values(samples, x => x.OriginalWidth), null, null, cancellationToken);
+        await group.WriteAsync<int>(s.OriginalHeight, Values(samples, x => x.OriginalHeight), null, null, cancellationToken);
+        await group.WriteAsync(s.Sha256, Strings(samples, x => x.Sha256));
+
+        // Parquet.Net reads the codec from the options for each column chunk it writes, so switching here gives
+        // per-column codecs (tests check the chunk metadata): compressing JPEG/WebP again only costs time.
+        _options.CompressionMethod = CompressionMethod.None;
+        await group.WriteAsync(s.Image, samples.Select(x => x.Image).ToArray());
+        _options.CompressionMethod = CompressionMethod.Snappy;
+
+        await WriteMatchedEntryIdsAsync(group, samples, cancellationToken);
+        await group.WriteAsync<int>(s.KeptForEntry, Values(samples, x => x.KeptForEntry), null, null, cancellationToken);
+        await group.WriteAsync<double>(s.KeepProbability, Values(samples, x => x.KeepProbability), null, null, cancellationToken);
+        await group.WriteAsync<ulong>(s.PerceptualHash, Values(samples, x => x.PerceptualHash), null, null, cancellationToken);
+        await group.WriteAsync(s.PageUrl, Strings(samples, x => x.PageUrl));
+        await group.WriteAsync<DateTime>(s.FetchTime, Values(samples, x => x.FetchTime?.UtcDateTime), null, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// A list column in Parquet's Dremel encoding: values flat, a repetition level of 0 starting each row, and
+    /// definition level 2 for a value or 1 for an empty list (the list itself is never null).
+    /// </summary>
+    private async Task WriteMatchedEntryIdsAsync(ParquetRowGroupWriter group, IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
+    {
+        var values = new List<int>(samples.Count);
+        var definitions = new List<int>(samples.Count);
+        var repetitions = new List<int>(samples.Count);
+        foreach (var sample in samples)
+        {
+            if (sample.MatchedEntryIds.Count == 0)
+            {
+                definitions.Add(1);
+                repetitions.Add(0);
+                continue;
+            }
+
+            for (var i = 0; i < sample.MatchedEntryIds.Count; i++)
+            {
+                values.Add(sample.MatchedEntryIds[i]);
+                definitions.Add(2);
+                repetitions.Add(i == 0 ? 0 : 1);
+            }
+        }
+
+        await group.WriteAllPartsAsync<int>(_schema.MatchedEntryId, values.ToArray(), definitions.ToArray(), repetitions.ToArray(), cancellationToken);
+    }
+
+    private static string?[] Strings(IReadOnlyList<Sample> samples, Func<Sample, string?> select)
+    {
+        var result = new string?[samples.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = select(samples[i]);
+        }
+
+        return result;
+    }
+
+    private static T[] Values<T>(IReadOnlyList<Sample> samples, Func<Sample, T> select)
+    {
+        var result = new T[samples.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = select(samples[i]);
+        }
+
+        return result;
+    }
+}
