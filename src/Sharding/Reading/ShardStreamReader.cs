@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
@@ -86,7 +87,7 @@ public sealed class ShardStreamReader
                 {
                     while (_buffer.Count < _options.ShuffleBuffer && _nextUnit < units.Count)
                     {
-                        var (refs, samples) = await prefetched.Reader.ReadAsync(cancellationToken);
+                        var (refs, samples) = await TakeAsync(prefetched.Reader, cancellationToken);
                         for (var i = 0; i < samples.Length; i++)
                         {
                             _buffer.Add((refs[i], samples[i]));
@@ -124,6 +125,20 @@ public sealed class ShardStreamReader
             }
 
             from = null;
+        }
+    }
+
+    /// <summary>The next prefetched row group; a fetch failure surfaces as the producer's own exception.</summary>
+    private static async Task<(SampleRef[] Refs, Sample[] Samples)> TakeAsync(ChannelReader<(SampleRef[], Sample[])> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadAsync(cancellationToken);
+        }
+        catch (ChannelClosedException ex) when (ex.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
         }
     }
 
