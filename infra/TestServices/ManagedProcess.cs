@@ -70,13 +70,13 @@ public sealed partial class ManagedProcess : IDisposable
         return managed;
     }
 
-    /// <summary>Waits until a standard output line satisfies <paramref name="match"/>; fails with everything printed if the process exits first.</summary>
+    /// <summary>Waits until a line of standard output or error satisfies <paramref name="match"/>; fails with everything printed if the process exits first.</summary>
     public async Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var line = _stdout.FirstOrDefault(match);
+            var line = _stdout.Concat(_stderr).FirstOrDefault(match);
             if (line is not null)
             {
                 return line;
@@ -89,7 +89,7 @@ public sealed partial class ManagedProcess : IDisposable
                 throw new InvalidOperationException($"'{Description}' exited with {_process.ExitCode} before printing the expected line.\n{Transcript()}");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
 
         throw new TimeoutException($"'{Description}' did not print the expected line within {timeout}.\n{Transcript()}");
