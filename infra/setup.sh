@@ -30,6 +30,9 @@ packages=(
   wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
 )
 
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo_cmd="sudo"; fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -38,10 +41,8 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { say "need root to install ${missing[*]}: run as root or install sudo"; exit 1; }
-    sudo_cmd="sudo"
+  if [ "$(id -u)" -ne 0 ] && [ -z "$sudo_cmd" ]; then
+    say "need root to install ${missing[*]}: run as root or install sudo"; exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -qq
@@ -59,13 +60,19 @@ if ! dotnet --list-sdks | grep -q "^${required_sdk}\."; then
   exit 1
 fi
 
-# npm tools live in infra/tools/node_modules, never globally.
+# npm tools live in infra/tools/node_modules, never globally; package-lock.json pins every version.
 if [ -f "$repo/infra/tools/package.json" ] && grep -q '"dependencies"' "$repo/infra/tools/package.json"; then
-  if [ ! -d "$repo/infra/tools/node_modules" ] || [ "$repo/infra/tools/package.json" -nt "$repo/infra/tools/node_modules" ]; then
-    command -v npm >/dev/null || { say "installing Debian's npm"; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
-    say "installing npm tools into infra/tools"
-    (cd "$repo/infra/tools" && npm install --no-audit --no-fund --loglevel=error)
-    touch "$repo/infra/tools/node_modules"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    say "installing Debian's nodejs and npm (for Azurite, the Azure Blob emulator the tests start)"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  tools="$repo/infra/tools"
+  if [ ! -d "$tools/node_modules" ] || [ "$tools/package.json" -nt "$tools/node_modules" ] || [ "$tools/package-lock.json" -nt "$tools/node_modules" ]; then
+    say "installing npm tools into infra/tools (azurite)"
+    # Azurite declares node >= 22 but runs on the node 18/20 that Debian machines have; engine checks stay advisory.
+    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error --engine-strict=false)
+    touch "$tools/node_modules"
   fi
 fi
 

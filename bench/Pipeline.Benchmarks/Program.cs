@@ -6,8 +6,9 @@ using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.TestServices;
 
-// Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations]
+// Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples]]
 var operations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 500;
+var shardSamples = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
 using var temp = new TemporaryFolder("bench");
 using var runFolder = RunFolder.Open(temp.Combine("run"), exclusive: true);
 var configuration = new ConfigurationBuilder()
@@ -48,3 +49,6 @@ var grainWrite = await Measure.OpsPerSecondAsync(operations, i => probe.Touch("b
 Console.WriteLine(new BenchResult("probe-grain.touch", operations, grainWrite, "file grain storage write alone", storageWrite).ToJson());
 
 await host.StopAsync();
+
+// Shards: 24 KB images, about what a 256-pixel JPEG weighs.
+await ShardBenchmarks.RunAsync(temp, shardSamples, imageBytes: 24 * 1024);
