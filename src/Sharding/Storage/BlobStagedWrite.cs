@@ -36,30 +36,13 @@ internal sealed class BlobStagedWrite : IStagedWrite
     public ValueTask DisposeAsync() => _stream.DisposeAsync();
 
     /// <summary>Buffers writes into blocks and stages each full block while the next one fills.</summary>
-    private sealed class BlockStream(BlockBlobClient blob, int blockSize) : Stream
+    private sealed class BlockStream(BlockBlobClient blob, int blockSize) : ForwardOnlyWriteStream
     {
         private readonly List<string> _blockIds = [];
         private byte[] _buffer = new byte[blockSize];
         private byte[] _spare = new byte[blockSize];
         private int _filled;
-        private long _position;
         private Task _uploading = Task.CompletedTask;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _position;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException("a staged blob is written forward only");
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -68,7 +51,7 @@ internal sealed class BlobStagedWrite : IStagedWrite
                 var take = Math.Min(buffer.Length, _buffer.Length - _filled);
                 buffer[..take].CopyTo(_buffer.AsSpan(_filled));
                 _filled += take;
-                _position += take;
+                Written += take;
                 buffer = buffer[take..];
                 if (_filled == _buffer.Length)
                 {
@@ -78,9 +61,6 @@ internal sealed class BlobStagedWrite : IStagedWrite
             }
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             while (!buffer.IsEmpty)
@@ -88,7 +68,7 @@ internal sealed class BlobStagedWrite : IStagedWrite
                 var take = Math.Min(buffer.Length, _buffer.Length - _filled);
                 buffer[..take].CopyTo(_buffer.AsMemory(_filled));
                 _filled += take;
-                _position += take;
+                Written += take;
                 buffer = buffer[take..];
                 if (_filled == _buffer.Length)
                 {
@@ -123,12 +103,6 @@ internal sealed class BlobStagedWrite : IStagedWrite
         public override void Flush()
         {
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         public override async ValueTask DisposeAsync()
         {
