@@ -21,27 +21,9 @@ public static partial class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(write);
         var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no parent folder", nameof(path));
-        var temporary = Path.Combine(directory, $"{TemporaryPrefix}{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}");
-        try
-        {
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
-            await using (stream.ConfigureAwait(false))
-            {
-                await write(stream, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
-
-        FlushDirectory(directory);
+        await using var staged = new LocalStagedWrite(path, fullPath, overwrite: true);
+        await write(staged.Stream, cancellationToken).ConfigureAwait(false);
+        await staged.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal static void TryDelete(string path)
