@@ -29,4 +29,31 @@ public sealed record WordNetFolder(string Directory)
 
         return count;
     }
+
+    /// <summary>Streams the synsets of one part of speech (<c>noun</c>, <c>verb</c>, <c>adj</c>, <c>adv</c>).</summary>
+    /// <exception cref="FormatException">A synset line is malformed; the message names the file and line.</exception>
+    public async IAsyncEnumerable<WordNetSynset> ReadSynsetsAsync(string partOfSpeech, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var path = DataFile(partOfSpeech);
+        using var reader = new StreamReader(path);
+        var number = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            number++;
+            WordNetSynset? synset;
+            try
+            {
+                synset = WordNetSynset.Parse(line, partOfSpeech);
+            }
+            catch (FormatException ex)
+            {
+                throw new FormatException($"{path}:{number}: {ex.Message}", ex);
+            }
+
+            if (synset is not null)
+            {
+                yield return synset;
+            }
+        }
+    }
 }

@@ -19,7 +19,7 @@ internal static class SampleColumns
         var hashes = await StringsAsync(group, schema.Sha256, n, cancellationToken);
         var images = new byte[]?[n];
         await group.ReadAsync(schema.Image, images.AsMemory(), null, cancellationToken);
-        var matched = await MatchedEntryIdsAsync(group, schema, n, cancellationToken);
+        var matched = await Int32ListColumn.ReadAsync(group, schema.MatchedEntryId, n, cancellationToken);
         var keptFor = await NullableAsync<int>(group, schema.KeptForEntry, n, cancellationToken);
         var keepProbabilities = await NullableAsync<double>(group, schema.KeepProbability, n, cancellationToken);
         var perceptualHashes = await NullableAsync<ulong>(group, schema.PerceptualHash, n, cancellationToken);
@@ -73,49 +73,5 @@ internal static class SampleColumns
         var values = new T?[n];
         await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
         return values;
-    }
-
-    /// <summary>Rebuilds per-row lists from Dremel levels: repetition 0 starts a row, definition 2 is a value.</summary>
-    private static async Task<IReadOnlyList<int>[]> MatchedEntryIdsAsync(ParquetRowGroupReader group, SampleSchema schema, int n, CancellationToken cancellationToken)
-    {
-        var levels = checked((int)(group.GetMetadata(schema.MatchedEntryId)?.MetaData?.NumValues ?? 0));
-        var values = new int[levels];
-        var definitions = new int[levels];
-        var repetitions = new int[levels];
-        await group.ReadRawAsync<int>(schema.MatchedEntryId, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory(), cancellationToken);
-        var rows = new IReadOnlyList<int>[n];
-        var row = -1;
-        var next = 0;
-        List<int>? current = null;
-        for (var i = 0; i < levels; i++)
-        {
-            if (repetitions[i] == 0)
-            {
-                if (current is not null)
-                {
-                    rows[row] = current;
-                }
-
-                row++;
-                current = [];
-            }
-
-            if (definitions[i] == 2)
-            {
-                current!.Add(values[next++]);
-            }
-        }
-
-        if (current is not null)
-        {
-            rows[row] = current;
-        }
-
-        if (row != n - 1)
-        {
-            throw new InvalidDataException($"matched_entry_ids has {row + 1} rows, the row group {n}");
-        }
-
-        return rows;
     }
 }

@@ -4,10 +4,12 @@ namespace Pipeline.Sharding.Reading;
 /// SplitMix64, a tiny seeded generator whose whole state is one ulong, so a reader's position can save and
 /// restore it exactly (System.Random's state cannot be saved).
 /// </summary>
-internal sealed class SplitMix64(ulong state)
+public sealed class SplitMix64(ulong state)
 {
+    /// <summary>The whole generator state.</summary>
     public ulong State { get; private set; } = state;
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         var z = State += 0x9E3779B97F4A7C15UL;

@@ -131,41 +131,12 @@ internal sealed class ShardFileWriter : IAsyncDisposable
         await group.WriteAsync(s.Image, samples.Select(x => x.Image).ToArray());
         _options.CompressionMethod = CompressionMethod.Snappy;
 
-        await WriteMatchedEntryIdsAsync(group, samples, cancellationToken);
+        await Int32ListColumn.WriteAsync(group, s.MatchedEntryId, samples.Select(x => x.MatchedEntryIds).ToArray(), cancellationToken);
         await group.WriteAsync<int>(s.KeptForEntry, Values(samples, x => x.KeptForEntry), null, null, cancellationToken);
         await group.WriteAsync<double>(s.KeepProbability, Values(samples, x => x.KeepProbability), null, null, cancellationToken);
         await group.WriteAsync<ulong>(s.PerceptualHash, Values(samples, x => x.PerceptualHash), null, null, cancellationToken);
         await group.WriteAsync(s.PageUrl, Strings(samples, x => x.PageUrl));
         await group.WriteAsync<DateTime>(s.FetchTime, Values(samples, x => x.FetchTime?.UtcDateTime), null, null, cancellationToken);
-    }
-
-    /// <summary>
-    /// A list column in Parquet's Dremel encoding: values flat, a repetition level of 0 starting each row, and
-    /// definition level 2 for a value or 1 for an empty list (the list itself is never null).
-    /// </summary>
-    private async Task WriteMatchedEntryIdsAsync(ParquetRowGroupWriter group, IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
-    {
-        var values = new List<int>(samples.Count);
-        var definitions = new List<int>(samples.Count);
-        var repetitions = new List<int>(samples.Count);
-        foreach (var sample in samples)
-        {
-            if (sample.MatchedEntryIds.Count == 0)
-            {
-                definitions.Add(1);
-                repetitions.Add(0);
-                continue;
-            }
-
-            for (var i = 0; i < sample.MatchedEntryIds.Count; i++)
-            {
-                values.Add(sample.MatchedEntryIds[i]);
-                definitions.Add(2);
-                repetitions.Add(i == 0 ? 0 : 1);
-            }
-        }
-
-        await group.WriteAllPartsAsync<int>(_schema.MatchedEntryId, values.ToArray(), definitions.ToArray(), repetitions.ToArray(), cancellationToken);
     }
 
     private static string?[] Strings(IReadOnlyList<Sample> samples, Func<Sample, string?> select)

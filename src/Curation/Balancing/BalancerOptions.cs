@@ -1,0 +1,34 @@
+namespace Pipeline.Curation.Balancing;
+
+/// <summary>Balancing settings (configuration section <c>Curation:Balancing</c>).</summary>
+public sealed record BalancerOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "Curation:Balancing";
+
+    /// <summary>The mode; <see cref="BalanceMode.Exact"/> by default.</summary>
+    public BalanceMode Mode { get; init; } = BalanceMode.Exact;
+
+    /// <summary>t, the most pairs kept per entry: 20,000 as in WIT and MetaCLIP.</summary>
+    public int Threshold { get; init; } = 20_000;
+
+    /// <summary>
+    /// Headroom for losses in download and dedup: besides its t kept pairs, each entry holds up to
+    /// t × (factor − 1) more in reserve. 1.5 by default; 1 keeps no reserve.
+    /// </summary>
+    public double ReserveFactor { get; init; } = 1.5;
+
+    /// <summary>Seed of every random choice; the same seed and pool give the same result.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Pairs per entry including reserve: ceil(t × factor).</summary>
+    public int WithReserve => checked((int)Math.Ceiling(Threshold * Math.Max(1, ReserveFactor)));
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Threshold below 1 or reserve factor below 1.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Threshold, 1, nameof(Threshold));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReserveFactor, 1, nameof(ReserveFactor));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Parquet;
+using Parquet.Schema;
+
+namespace Pipeline.Curation.Matching;
+
+/// <summary>
+/// Reads the entry list that captions are matched against; an entry's id is its position. Accepted: a JSON array
+/// of strings (MetaCLIP's <c>metadata.json</c>), a text file with one entry per line, or a Parquet file with a
+/// string column <c>text</c> (the query builder's output).
+/// </summary>
+public static class EntryListFile
+{
+    /// <summary>Loads the entries.</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable entry list; the message names it and the position.</exception>
+    public static async Task<IReadOnlyList<string>> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"entry list {path} does not exist", path);
+        }
+
+        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            return await LoadParquetAsync(path, cancellationToken);
+        }
+
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            await using var stream = File.OpenRead(path);
+            try
+            {
+                var entries = await JsonSerializer.DeserializeAsync<List<string>>(stream, cancellationToken: cancellationToken);
+                return entries ?? throw new InvalidDataException($"{path}: null instead of an array of strings");
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"{path}: not a JSON array of strings (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message}", ex);
+            }
+        }
+
+        var lines = new List<string>();
+        using var reader = new StreamReader(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                lines.Add(line);
+            }
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            throw new InvalidDataException($"{path}: invalid UTF-8 after line {lines.Count}: {ex.Message}", ex);
+        }
+
+        return lines;
+    }
+
+    private static async Task<IReadOnlyList<string>> LoadParquetAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        await using var reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken);
+        var field = Array.Find(reader.Schema.DataFields, f => f.Name == "text" && f.ClrType == typeof(string))
+            ?? throw new InvalidDataException($"{path}: no string column 'text'");
+        var entries = new List<string>();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var values = new string?[group.RowCount];
+            await group.ReadAsync((DataField)field, values.AsMemory(), null, cancellationToken);
+            for (var i = 0; i < values.Length; i++)
+            {
+                entries.Add(values[i] ?? throw new InvalidDataException($"{path}: row {entries.Count} has a null text"));
+            }
+        }
+
+        return entries;
+    }
+}

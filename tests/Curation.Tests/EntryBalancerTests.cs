@@ -1,0 +1,164 @@
+using Pipeline.Curation.Balancing;
+using Pipeline.Curation.Counting;
+using Pipeline.Curation.Matching;
+
+namespace Pipeline.Curation.Tests;
+
+public sealed class EntryBalancerTests
+{
+    /// <summary>A pool where pair i matches the entries <paramref name="entriesOf"/>(i).</summary>
+    private static (List<MatchedPair> Pool, EntryCounts Counts) Pool(int pairs, int entries, Func<int, int[]> entriesOf)
+    {
+        var pool = new List<MatchedPair>();
+        var counts = new EntryCounts(entries);
+        for (var i = 0; i < pairs; i++)
+        {
+            var ids = entriesOf(i).Distinct().Order().ToArray();
+            pool.Add(new MatchedPair($"pair-{i}", $"https://example.org/{i}.jpg", $"caption {i}", null, ids));
+            counts.Add(ids);
+        }
+
+        return (pool, counts);
+    }
+
+    private static async Task<List<MatchedPair>> BalanceAsync(IReadOnlyList<MatchedPair> pool, EntryCounts counts, BalancerOptions options, bool withReserve = true)
+    {
+        var balancer = new EntryBalancer(options, counts);
+        var result = new List<MatchedPair>();
+        await foreach (var pair in balancer.BalanceAsync(_ => pool.ToAsyncEnumerable(), withReserve, CancellationToken.None))
+        {
+            result.Add(pair);
+        }
+
+        return result;
+    }
+
+    private static Dictionary<int, int> KeptPerEntry(IEnumerable<MatchedPair> balanced) =>
+        balanced.Where(p => p.Balance is { Reserve: false }).GroupBy(p => p.Balance!.Entry).ToDictionary(g => g.Key, g => g.Count());
+
+    [Fact]
+    public async Task Exact_mode_keeps_no_entry_above_t_and_each_pair_for_one_entry_it_matched()
+    {
+        // Zipf-like: entry e is matched by about 3000 / (e + 1) pairs, and pairs often match several entries.
+        var random = new Random(11);
+        var (pool, counts) = Pool(6000, 50, i => [.. Enumerable.Range(0, 1 + random.Next(3)).Select(_ => (int)Math.Min(49, Math.Floor(Math.Exp(random.NextDouble() * Math.Log(60))) - 1))]);
+        var options = new BalancerOptions { Threshold = 100, ReserveFactor = 1.5, Seed = 3 };
+        var balanced = await BalanceAsync(pool, counts, options);
+
+        var kept = KeptPerEntry(balanced);
+        Assert.True(kept.Values.Max() == 100, $"the head should be cut to exactly t, max is {kept.Values.Max()}");
+        Assert.All(balanced, p => Assert.Contains(p.Balance!.Entry, p.EntryIds));
+        Assert.Equal(balanced.Count, balanced.Select(p => p.Key).Distinct().Count());
+        var reserve = balanced.Where(p => p.Balance!.Reserve).GroupBy(p => p.Balance!.Entry).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(reserve, r => Assert.True(r.Value <= 50, $"entry {r.Key} has {r.Value} reserve pairs, more than t × 0.5"));
+        Assert.All(reserve, r => Assert.Equal(100, kept[r.Key]));
+
+        // Entries at or below t keep every pair that no rarer entry took; the probability recorded is min(1, t/count).
+        foreach (var pair in balanced)
+        {
+            Assert.Equal(Math.Min(1.0, 100.0 / counts[pair.Balance!.Entry]), pair.Balance.KeepProbability, 12);
+        }
+
+        var rarest = Enumerable.Range(0, 50).Where(e => counts[e] > 0).OrderBy(e => counts[e]).ThenBy(e => e).First();
+        Assert.Equal(counts[rarest], kept[rarest]);
+    }
+
+    [Fact]
+    public async Task Exact_mode_is_a_uniform_choice_among_an_entrys_matches()
+    {
+        // One entry, 200 pairs, t = 20, over 4000 seeds: each pair should be kept 400 times.
+        const int pairs = 200, t = 20, seeds = 4000;
+        var (pool, counts) = Pool(pairs, 1, _ => [0]);
+        var kept = new int[pairs];
+        for (ulong seed = 0; seed < seeds; seed++)
+        {
+            var balanced = await BalanceAsync(pool, counts, new BalancerOptions { Threshold = t, ReserveFactor = 1, Seed = seed + 1000 });
+            Assert.Equal(t, balanced.Count);
+            foreach (var pair in balanced)
+            {
+                kept[int.Parse(pair.Key["pair-".Length..], System.Globalization.CultureInfo.InvariantCulture)]++;
+            }
+        }
+
+        // Pearson's chi-square against uniform, 199 degrees of freedom, by its normal approximation: |z| < 4
+        // fails a fair choice about once in 15,000 seeds-sets and any bias towards pool order by far.
+        var expected = seeds * (double)t / pairs;
+        var chiSquare = kept.Sum(k => (k - expected) * (k - expected) / expected);
+        var z = (chiSquare - (pairs - 1)) / Math.Sqrt(2 * (pairs - 1));
+        Assert.True(Math.Abs(z) < 4, $"chi-square {chiSquare:0.0} over {pairs - 1} df (z = {z:0.00}): the choice is not uniform");
+        var firstHalf = kept.Take(pairs / 2).Sum() / (double)kept.Sum();
+        Assert.InRange(firstHalf, 0.48, 0.52);
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_choice_whatever_the_pool_order_and_another_seed_another()
+    {
+        var random = new Random(2);
+        var (pool, counts) = Pool(3000, 20, i => [random.Next(20), random.Next(5)]);
+        var options = new BalancerOptions { Threshold = 40, Seed = 9 };
+        var first = await BalanceAsync(pool, counts, options);
+        var again = await BalanceAsync(pool, counts, options);
+        var shuffled = await BalanceAsync([.. pool.OrderBy(_ => random.Next())], counts, options);
+        var other = await BalanceAsync(pool, counts, options with { Seed = 10 });
+
+        static Dictionary<string, BalanceDecision> Decisions(IEnumerable<MatchedPair> pairs) => pairs.ToDictionary(p => p.Key, p => p.Balance!);
+        Assert.Equal(Decisions(first), Decisions(again));
+        Assert.Equal(Decisions(first), Decisions(shuffled));
+        Assert.NotEqual(Decisions(first).Keys.Order(), Decisions(other).Keys.Order());
+    }
+
+    [Fact]
+    public async Task After_losses_a_rebalance_over_the_survivors_refills_each_entry_from_its_reserve()
+    {
+        // Two entries, each matched by its own 100 pairs, t = 20 with 50% headroom: 20 kept + 10 reserve each.
+        var (pool, counts) = Pool(200, 2, i => [i % 2]);
+        var options = new BalancerOptions { Threshold = 20, ReserveFactor = 1.5, Seed = 4 };
+        var first = await BalanceAsync(pool, counts, options);
+        Assert.Equal(60, first.Count);
+        Assert.Equal(new Dictionary<int, int> { [0] = 20, [1] = 20 }, KeptPerEntry(first));
+
+        // Download and dedup lose 8 kept pairs of entry 0 and 3 of entry 1.
+        var lost = first.Where(p => !p.Balance!.Reserve && p.Balance.Entry == 0).Take(8)
+            .Concat(first.Where(p => !p.Balance!.Reserve && p.Balance.Entry == 1).Take(3)).Select(p => p.Key).ToHashSet();
+        var survivors = first.Where(p => !lost.Contains(p.Key)).Select(p => p with { Balance = null }).ToList();
+        var refilled = await BalanceAsync(survivors, counts, options, withReserve: false);
+
+        Assert.Equal(new Dictionary<int, int> { [0] = 20, [1] = 20 }, KeptPerEntry(refilled));
+        Assert.DoesNotContain(refilled, p => p.Balance!.Reserve);
+        var keptBefore = first.Where(p => !p.Balance!.Reserve && !lost.Contains(p.Key)).Select(p => p.Key);
+        Assert.Subset(refilled.Select(p => p.Key).ToHashSet(), keptBefore.ToHashSet());
+
+        // The places of lost pairs went to the best-ranked reserves of the same entry.
+        var reserveTaken = refilled.Select(p => p.Key).Except(keptBefore).ToList();
+        Assert.Equal(11, reserveTaken.Count);
+        Assert.All(reserveTaken, key => Assert.True(first.Single(p => p.Key == key).Balance!.Reserve));
+    }
+
+    [Fact]
+    public async Task MetaClip_mode_keeps_about_t_over_count_of_each_entry_and_all_of_the_tail()
+    {
+        // Entry 0: 10,000 pairs; entry 1: 50; t = 500.
+        var (pool, counts) = Pool(10_050, 2, i => i < 10_000 ? [0] : [1]);
+        var options = new BalancerOptions { Mode = BalanceMode.MetaClip, Threshold = 500, ReserveFactor = 1.2, Seed = 1 };
+        var balanced = await BalanceAsync(pool, counts, options);
+        var kept = KeptPerEntry(balanced);
+
+        // Binomial(10000, 0.05): sd 21.8; 5 sd either side.
+        Assert.InRange(kept[0], 390, 610);
+        Assert.Equal(50, kept[1]);
+        var reserve = balanced.Count(p => p.Balance!.Reserve);
+        Assert.InRange(reserve, 100 - 50, 100 + 50);
+        Assert.All(balanced.Where(p => p.Balance!.Entry == 0), p => Assert.Equal(0.05, p.Balance!.KeepProbability, 12));
+    }
+
+    [Fact]
+    public async Task Counts_that_do_not_cover_a_matched_entry_are_refused()
+    {
+        var (pool, _) = Pool(10, 3, i => [i % 3]);
+        var wrong = new EntryCounts(2);
+        wrong.Add(0, 4);
+        wrong.Add(1, 3);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => BalanceAsync(pool, wrong, new BalancerOptions { Threshold = 1 }));
+        Assert.Contains("entry 2", error.Message, StringComparison.Ordinal);
+    }
+}
