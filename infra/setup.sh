@@ -28,6 +28,7 @@ packages=(
   patchelf          # adds the shim to libLibTorchSharp.so's NEEDED entries
   redis-server      # distributed cluster membership, grain storage and reminders; tests start their own
   wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
+  python3-ahocorasick # MetaCLIP's matcher, which the matcher benchmark measures ours against
 )
 
 sudo_cmd=""

@@ -6,7 +6,18 @@ using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.TestServices;
 
-// Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples]]
+// Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples [captions]]]
+//    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
+if (args.Length > 0 && args[0] == "matcher")
+{
+    using var matcherTemp = new TemporaryFolder("bench-matcher");
+    await MatcherBenchmarks.RunAsync(
+        matcherTemp,
+        entryCount: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 500_000,
+        captionCount: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
 var operations = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 500;
 var shardSamples = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
 using var temp = new TemporaryFolder("bench");
@@ -52,3 +63,6 @@ await host.StopAsync();
 
 // Shards: 24 KB images, about what a 256-pixel JPEG weighs.
 await ShardBenchmarks.RunAsync(temp, shardSamples, imageBytes: 24 * 1024);
+
+// Captions against 500k entries, beside a plain scan and MetaCLIP's pyahocorasick matcher.
+await MatcherBenchmarks.RunAsync(temp, entryCount: 500_000, captionCount: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

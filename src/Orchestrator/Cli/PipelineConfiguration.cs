@@ -36,7 +36,8 @@ public static class PipelineConfiguration
         }
 
         builder.AddEnvironmentVariables(EnvironmentPrefix);
-        var flags = new Dictionary<string, string?>(flagValues, StringComparer.OrdinalIgnoreCase);
+        // A flag that was not given must not override configuration with null.
+        var flags = new Dictionary<string, string?>(flagValues.Where(f => f.Value is not null), StringComparer.OrdinalIgnoreCase);
         AddFlag(flags, "Pipeline:RunDirectory", parse.GetValue(global.RunDirectory));
         AddFlag(flags, "Pipeline:Cluster", parse.GetValue(global.Cluster));
         AddFlag(flags, "Pipeline:SiloPort", parse.GetValue(global.SiloPort)?.ToString(CultureInfo.InvariantCulture));
