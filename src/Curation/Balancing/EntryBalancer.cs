@@ -19,13 +19,16 @@ namespace Pipeline.Curation.Balancing;
 /// for it, its kept pairs are a uniform choice among its matches that no rarer entry took, and a pair matched by
 /// several entries is kept once, for the rarest that wanted it. The first pass keeps, per entry, only the
 /// ceil(t × factor) best priorities: memory is at most that many 20-byte items per entry, bounded by the
-/// output, and entries can be split over processes by id because an entry's ranking needs only its own pairs.</para>
+/// output, and entries can be split over processes by id because an entry's ranking needs only its own pairs.
+/// The price of that bound: an entry that loses more than t × (factor − 1) of its best pairs to rarer entries
+/// ends below t even if it has more matches; a larger factor avoids it.</para>
 /// <para><b>MetaCLIP</b>: a pair is kept when, for any of its entries, the pair's uniform coin is below
 /// min(1, t / count); it is kept for the rarest entry whose coin passed. It is a reserve when no coin passed but
 /// one passed against min(1, t × factor / count). Expected kept per entry is at most t; it is one streaming pass.</para>
 /// <para><b>Refill</b>: after download and dedup, balance again over the survivors only, with no reserve
-/// (<c>withReserve: false</c>) and the same counts and seed: each entry's order is unchanged, so it keeps its
-/// surviving kept pairs and fills the places of lost ones from its reserve, up to exactly t.</para>
+/// (<c>withReserve: false</c>) and the same counts and seed: each entry's order is unchanged and it ranks all of
+/// its survivors, so it keeps its surviving kept pairs and fills the places of lost ones from its reserve, up to
+/// t (exactly t when its pairs match no other entry; with overlaps a rarer entry may claim a shared survivor).</para>
 /// </remarks>
 public sealed class EntryBalancer
 {
@@ -60,10 +63,11 @@ public sealed class EntryBalancer
     public IAsyncEnumerable<MatchedPair> BalanceAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, bool withReserve, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(openPool);
-        var perEntry = withReserve ? _options.WithReserve : _options.Threshold;
+        // A refill ranks every survivor of an entry (survivors are already bounded by the first balance), so that
+        // pairs rarer entries take do not leave it short; the first balance keeps t × factor per entry.
         return _options.Mode == BalanceMode.Exact
-            ? BalanceExactAsync(openPool, perEntry, cancellationToken)
-            : BalanceMetaClipAsync(openPool(cancellationToken), perEntry, cancellationToken);
+            ? BalanceExactAsync(openPool, withReserve ? _options.WithReserve : int.MaxValue, withReserve ? _options.WithReserve : _options.Threshold, cancellationToken)
+            : BalanceMetaClipAsync(openPool(cancellationToken), withReserve ? _options.WithReserve : _options.Threshold, cancellationToken);
     }
 
     private async IAsyncEnumerable<MatchedPair> BalanceMetaClipAsync(IAsyncEnumerable<MatchedPair> pool, int perEntry, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -94,9 +98,9 @@ public sealed class EntryBalancer
         }
     }
 
-    private async IAsyncEnumerable<MatchedPair> BalanceExactAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, int perEntry, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<MatchedPair> BalanceExactAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, int window, int perEntry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Pass 1: each entry's perEntry best-priority pairs, by pool ordinal.
+        // Pass 1: each entry's best-priority pairs (up to window of them), by pool ordinal.
         var best = new Dictionary<int, PriorityQueue<long, ulong>>();
         long ordinal = 0;
         await foreach (var pair in openPool(cancellationToken).WithCancellation(cancellationToken))
@@ -111,7 +115,7 @@ public sealed class EntryBalancer
                 }
 
                 var priority = Priority(_options.Seed, keyHash, entry);
-                if (queue.Count < perEntry)
+                if (queue.Count < window)
                 {
                     queue.Enqueue(ordinal, priority);
                 }

@@ -71,6 +71,11 @@ public static class CandidateFile
             {
                 (candidate, reason) = (null, "invalid JSON or UTF-8: " + ex.Message);
             }
+            catch (InvalidOperationException ex)
+            {
+                // JsonDocument checks UTF-8 inside strings only when they are read.
+                (candidate, reason) = (null, "invalid UTF-8 in a string: " + ex.Message);
+            }
 
             if (candidate is null)
             {
