@@ -32,6 +32,9 @@ namespace Pipeline.Curation.Balancing;
 /// </remarks>
 public sealed class EntryBalancer
 {
+    /// <summary>Orders a per-entry queue worst (highest priority value) first, so the worst is the one replaced.</summary>
+    private static readonly Comparer<ulong> WorstFirst = Comparer<ulong>.Create((a, b) => b.CompareTo(a));
+
     private readonly BalancerOptions _options;
     private readonly EntryCounts _counts;
 
@@ -111,7 +114,7 @@ public sealed class EntryBalancer
                 CountOf(entry, pair);
                 if (!best.TryGetValue(entry, out var queue))
                 {
-                    best[entry] = queue = new PriorityQueue<long, ulong>(Comparer<ulong>.Create((a, b) => b.CompareTo(a)));
+                    best[entry] = queue = new PriorityQueue<long, ulong>(WorstFirst);
                 }
 
                 var priority = Priority(_options.Seed, keyHash, entry);

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
+using Pipeline.Sharding.Samples;
 
 namespace Pipeline.Curation.Candidates;
 
@@ -137,10 +138,10 @@ public static class CandidateFile
             {
                 using var group = reader.OpenRowGroupReader(g);
                 var n = checked((int)group.RowCount);
-                var urls = await StringsAsync(group, urlField, n, cancellationToken);
-                var captions = await StringsAsync(group, captionField, n, cancellationToken);
-                var pages = pageField is null ? null : await StringsAsync(group, pageField, n, cancellationToken);
-                var keys = keyField is null ? null : await StringsAsync(group, keyField, n, cancellationToken);
+                var urls = await RowGroupColumns.StringsAsync(group, urlField, n, cancellationToken);
+                var captions = await RowGroupColumns.StringsAsync(group, captionField, n, cancellationToken);
+                var pages = pageField is null ? null : await RowGroupColumns.StringsAsync(group, pageField, n, cancellationToken);
+                var keys = keyField is null ? null : await RowGroupColumns.StringsAsync(group, keyField, n, cancellationToken);
                 for (var i = 0; i < n; i++)
                 {
                     row++;
@@ -156,10 +157,4 @@ public static class CandidateFile
         }
     }
 
-    private static async Task<string?[]> StringsAsync(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
-    {
-        var values = new string?[n];
-        await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
-        return values;
-    }
 }

@@ -12,25 +12,38 @@ public static class CaptionSpacing
     /// <summary>The characters that get a space on each side.</summary>
     public const string WrappedPunctuation = ",.;:?!`";
 
-    /// <summary>Returns the spaced text, as MetaCLIP's <c>spacing</c> does (the matcher applies it on the fly without allocating).</summary>
+    /// <summary>Returns the spaced text, as MetaCLIP's <c>spacing</c> does.</summary>
     public static string Apply(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var builder = new System.Text.StringBuilder(text.Length + 8);
-        builder.Append(' ');
+        var spaced = new char[MaxLength(text.Length)];
+        return new string(spaced, 0, Write(text, spaced, lowerCase: false));
+    }
+
+    /// <summary>The most characters the spaced form of a text of <paramref name="length"/> characters can have.</summary>
+    public static int MaxLength(int length) => (length * 3) + 2;
+
+    /// <summary>Writes the spaced text (lower-cased char by char if asked) into <paramref name="destination"/>, which holds at least <see cref="MaxLength"/>; returns its length.</summary>
+    public static int Write(ReadOnlySpan<char> text, Span<char> destination, bool lowerCase)
+    {
+        var n = 0;
+        destination[n++] = ' ';
         foreach (var c in text)
         {
             if (IsWrapped(c))
             {
-                builder.Append(' ').Append(c).Append(' ');
+                destination[n++] = ' ';
+                destination[n++] = c;
+                destination[n++] = ' ';
             }
             else
             {
-                builder.Append(IsSpaced(c) ? ' ' : c);
+                destination[n++] = IsSpaced(c) ? ' ' : lowerCase ? char.ToLowerInvariant(c) : c;
             }
         }
 
-        return builder.Append(' ').ToString();
+        destination[n++] = ' ';
+        return n;
     }
 
     /// <summary>Whether <paramref name="c"/> is one of the punctuation characters that get a space on each side.</summary>

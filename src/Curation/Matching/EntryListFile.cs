@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Parquet;
-using Parquet.Schema;
+using Pipeline.Sharding.Samples;
 
 namespace Pipeline.Curation.Matching;
 
@@ -67,8 +67,7 @@ public static class EntryListFile
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            var values = new string?[group.RowCount];
-            await group.ReadAsync((DataField)field, values.AsMemory(), null, cancellationToken);
+            var values = await RowGroupColumns.StringsAsync(group, field, checked((int)group.RowCount), cancellationToken);
             for (var i = 0; i < values.Length; i++)
             {
                 entries.Add(values[i] ?? throw new InvalidDataException($"{path}: row {entries.Count} has a null text"));

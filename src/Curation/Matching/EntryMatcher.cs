@@ -127,25 +127,24 @@ public sealed class EntryMatcher
     {
         ArgumentNullException.ThrowIfNull(matches);
         matches.Clear();
-        var length = (text.Length * 3) + 2;
+        var length = CaptionSpacing.MaxLength(text.Length);
         char[]? rentedText = null;
         var spaced = length <= StackLimit ? stackalloc char[StackLimit] : (rentedText = ArrayPool<char>.Shared.Rent(length));
-        length = Space(text, spaced);
+        length = CaptionSpacing.Write(text, spaced, CaseInsensitive);
 
-        // Hash and start of every token between two spaces; the spaced text starts and ends with a space, so
-        // the empty first and last tokens are never part of a match. Token t ends one before starts[t + 1].
-        var tokenCount = spaced[..length].Count(' ') - 1;
+        // Hash and start of every token between two spaces, in one pass; the spaced text starts and ends with a
+        // space, so the empty first and last tokens are never part of a match. Token t ends one before
+        // starts[t + 1]. There are fewer tokens than characters, which sizes the buffers.
         ulong[]? rentedHashes = null;
         int[]? rentedStarts = null;
-        var hashes = tokenCount <= StackLimit ? stackalloc ulong[StackLimit] : (rentedHashes = ArrayPool<ulong>.Shared.Rent(tokenCount));
-        var starts = tokenCount < StackLimit ? stackalloc int[StackLimit] : (rentedStarts = ArrayPool<int>.Shared.Rent(tokenCount + 1));
+        var hashes = length <= StackLimit ? stackalloc ulong[StackLimit] : (rentedHashes = ArrayPool<ulong>.Shared.Rent(length));
+        var starts = length <= StackLimit ? stackalloc int[StackLimit] : (rentedStarts = ArrayPool<int>.Shared.Rent(length));
+        var tokenCount = 0;
         var start = 1;
-        for (var t = 0; t < tokenCount; t++)
+        for (int end; (end = spaced[start..length].IndexOf(' ')) >= 0; start += end + 1)
         {
-            var end = spaced[start..length].IndexOf(' ') + start;
-            starts[t] = start;
-            hashes[t] = WordHash(spaced[start..end]);
-            start = end + 1;
+            starts[tokenCount] = start;
+            hashes[tokenCount++] = WordHash(spaced.Slice(start, end));
         }
 
         starts[tokenCount] = start;
@@ -202,29 +201,6 @@ public sealed class EntryMatcher
         }
 
         return matches.Count;
-    }
-
-    /// <summary>Writes the spaced (and, if asked, lower-cased) text into <paramref name="spaced"/>; returns its length.</summary>
-    private int Space(ReadOnlySpan<char> text, Span<char> spaced)
-    {
-        var n = 0;
-        spaced[n++] = ' ';
-        foreach (var raw in text)
-        {
-            if (CaptionSpacing.IsWrapped(raw))
-            {
-                spaced[n++] = ' ';
-                spaced[n++] = raw;
-                spaced[n++] = ' ';
-            }
-            else
-            {
-                spaced[n++] = CaptionSpacing.IsSpaced(raw) ? ' ' : CaseInsensitive ? char.ToLowerInvariant(raw) : raw;
-            }
-        }
-
-        spaced[n++] = ' ';
-        return n;
     }
 
     private static ulong WordHash(ReadOnlySpan<char> word) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(word));

@@ -69,14 +69,14 @@ public static class PairFile
         {
             using var group = reader.OpenRowGroupReader(g);
             var n = checked((int)group.RowCount);
-            var keys = await StringsAsync(group, Key, n, cancellationToken);
-            var urls = await StringsAsync(group, Url, n, cancellationToken);
-            var captions = await StringsAsync(group, Caption, n, cancellationToken);
-            var pages = await StringsAsync(group, PageUrl, n, cancellationToken);
+            var keys = await RowGroupColumns.StringsAsync(group, Key, n, cancellationToken);
+            var urls = await RowGroupColumns.StringsAsync(group, Url, n, cancellationToken);
+            var captions = await RowGroupColumns.StringsAsync(group, Caption, n, cancellationToken);
+            var pages = await RowGroupColumns.StringsAsync(group, PageUrl, n, cancellationToken);
             var ids = await Int32ListColumn.ReadAsync(group, EntryId, n, cancellationToken);
-            var keptFor = await NullableAsync<int>(group, KeptFor, n, cancellationToken);
-            var probabilities = await NullableAsync<double>(group, KeepProbability, n, cancellationToken);
-            var reserves = await NullableAsync<bool>(group, Reserve, n, cancellationToken);
+            var keptFor = await RowGroupColumns.NullableAsync<int>(group, KeptFor, n, cancellationToken);
+            var probabilities = await RowGroupColumns.NullableAsync<double>(group, KeepProbability, n, cancellationToken);
+            var reserves = await RowGroupColumns.NullableAsync<bool>(group, Reserve, n, cancellationToken);
             for (var i = 0; i < n; i++)
             {
                 yield return new MatchedPair(keys[i] ?? throw new InvalidDataException($"{path}: row group {g} row {i} has no key"), urls[i] ?? "", captions[i] ?? "", pages[i], ids[i])
@@ -98,20 +98,5 @@ public static class PairFile
         await group.WriteAsync<int>(KeptFor, batch.Select(p => p.Balance?.Entry).ToArray(), null, null, cancellationToken);
         await group.WriteAsync<double>(KeepProbability, batch.Select(p => p.Balance?.KeepProbability).ToArray(), null, null, cancellationToken);
         await group.WriteAsync<bool>(Reserve, batch.Select(p => p.Balance?.Reserve).ToArray(), null, null, cancellationToken);
-    }
-
-    private static async Task<string?[]> StringsAsync(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
-    {
-        var values = new string?[n];
-        await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
-        return values;
-    }
-
-    private static async Task<T?[]> NullableAsync<T>(ParquetRowGroupReader group, DataField field, int n, CancellationToken cancellationToken)
-        where T : struct
-    {
-        var values = new T?[n];
-        await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
-        return values;
     }
 }
