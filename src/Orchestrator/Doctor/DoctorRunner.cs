@@ -69,9 +69,9 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
         checks.Add(await MeasureAsync("netvips", () =>
         {
             var source = TestPattern.GradientJpeg(640, 480);
-            var thumbnail = ImageThumbnailer.Create(source, maxSide: 128);
+            var image = new ImageProcessor(new ImageOptions { Size = 128, ResizeMode = ResizeMode.KeepRatioLargest }).Process(source);
             return Task.FromResult(
-                $"libvips {ImageThumbnailer.LibvipsVersion}: {thumbnail.OriginalWidth}x{thumbnail.OriginalHeight} JPEG thumbnailed to {thumbnail.Width}x{thumbnail.Height} ({thumbnail.Jpeg.Length} bytes)");
+                $"libvips {ImageProcessor.LibvipsVersion}: {image.OriginalWidth}x{image.OriginalHeight} JPEG resized to {image.Width}x{image.Height} ({image.Bytes.Length} bytes)");
         }));
 
         checks.Add(await MeasureAsync("wordnet", async () =>

@@ -1,0 +1,18 @@
+using Pipeline.Crawler.Fetching;
+using Pipeline.Crawler.Images;
+
+namespace Pipeline.Crawler.Downloading;
+
+/// <summary>How one image URL ended: a processed image, or a classified error with its reason.</summary>
+/// <param name="Url">The URL asked for.</param>
+/// <param name="Error">The class of the failure, or <see cref="FetchErrorClass.None"/>.</param>
+/// <param name="Reason">What went wrong, for people; null on success.</param>
+/// <param name="HttpStatus">The last HTTP status, if a response arrived.</param>
+/// <param name="DownloadedBytes">Bytes of the body as downloaded.</param>
+/// <param name="Image">The stored image, on success.</param>
+/// <param name="Elapsed">Time from the first request to the processed image.</param>
+public sealed record ImageDownload(string Url, FetchErrorClass Error, string? Reason, int? HttpStatus, long DownloadedBytes, ProcessedImage? Image, TimeSpan Elapsed)
+{
+    /// <summary>Whether an image came out.</summary>
+    public bool Succeeded => Error == FetchErrorClass.None;
+}

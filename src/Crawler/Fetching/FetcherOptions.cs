@@ -1,0 +1,100 @@
+namespace Pipeline.Crawler.Fetching;
+
+/// <summary>Limits, politeness and resilience of HTTP fetching (section <c>Crawler:Fetching</c>).</summary>
+public sealed class FetcherOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "Crawler:Fetching";
+
+    /// <summary>The User-Agent header; its first product token is the name robots.txt groups and X-Robots-Tag prefixes are matched against.</summary>
+    public string UserAgent { get; set; } = "PipelineBot/1.0 (+https://github.com/pipeline/pipeline; image-text dataset research)";
+
+    /// <summary>Most bytes of a (decompressed) body; longer bodies fail with <see cref="FetchErrorClass.TooLarge"/>.</summary>
+    public long MaxBytes { get; set; } = 20L << 20;
+
+    /// <summary>Most redirects followed per fetch.</summary>
+    public int MaxRedirects { get; set; } = 5;
+
+    /// <summary>Time allowed to open a TCP (and TLS) connection.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed for one attempt, headers and body together, so a server that trickles is cut off.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Time allowed for a whole fetch of one URL hop, retries and waits included.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries after a transient failure (connection errors, timeouts, 429, 500, 502, 503, 504).</summary>
+    public int Retries { get; set; } = 2;
+
+    /// <summary>Base of the exponential backoff between retries (jittered).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A Retry-After longer than this is not waited for: the fetch fails with the status instead.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Requests per second to one host (scheme, host and port); 0 means no limit.</summary>
+    public double RequestsPerSecondPerHost { get; set; } = 4;
+
+    /// <summary>Requests that may go to one host at once before the rate applies.</summary>
+    public int BurstPerHost { get; set; } = 1;
+
+    /// <summary>Share of failed requests to one host, over <see cref="CircuitSamplingDuration"/>, that opens its circuit.</summary>
+    public double CircuitFailureRatio { get; set; } = 0.8;
+
+    /// <summary>Requests to one host within the sampling window before the circuit may open.</summary>
+    public int CircuitMinimumThroughput { get; set; } = 20;
+
+    /// <summary>Window over which failures to one host are counted.</summary>
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open circuit refuses requests to its host before trying one again.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections kept open to one host at most.</summary>
+    public int MaxConnectionsPerHost { get; set; } = 32;
+
+    /// <summary>Fetch robots.txt once per host and obey it.</summary>
+    public bool ObeyRobots { get; set; } = true;
+
+    /// <summary>How long a host's robots.txt is reused.</summary>
+    public TimeSpan RobotsCacheTime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Also treat <c>noindex</c> and <c>none</c> in X-Robots-Tag as an opt-out (<c>noai</c> and <c>noimageai</c> always are).</summary>
+    public bool NoIndexIsOptOut { get; set; }
+
+    /// <summary>Checks that the values are usable.</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(UserAgent))
+        {
+            throw new ArgumentException($"{Section}:{nameof(UserAgent)} must not be empty");
+        }
+
+        if (MaxBytes < 1 || MaxRedirects < 0 || Retries < 0 || RequestsPerSecondPerHost < 0 || BurstPerHost < 1 || MaxConnectionsPerHost < 1)
+        {
+            throw new ArgumentException($"{Section}: MaxBytes, BurstPerHost and MaxConnectionsPerHost must be at least 1; MaxRedirects, Retries and RequestsPerSecondPerHost at least 0");
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero || TotalTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Section}: timeouts must be positive");
+        }
+
+        if (CircuitFailureRatio is <= 0 or > 1 || CircuitMinimumThroughput < 2)
+        {
+            throw new ArgumentException($"{Section}: CircuitFailureRatio must be in (0, 1] and CircuitMinimumThroughput at least 2");
+        }
+    }
+
+    /// <summary>The product token of <see cref="UserAgent"/>: the part before the first '/' or space.</summary>
+    public string ProductToken
+    {
+        get
+        {
+            var end = UserAgent.AsSpan().IndexOfAny('/', ' ');
+            return end < 0 ? UserAgent : UserAgent[..end];
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Pipeline.Crawler.Html;
+
+/// <summary>What the HTML extractor keeps (section <c>Crawler:Html</c>).</summary>
+public sealed class HtmlExtractionOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "Crawler:Html";
+
+    /// <summary>Texts are cut to this many characters, at a word boundary where one is near.</summary>
+    public int MaxTextLength { get; set; } = 1000;
+
+    /// <summary>Also emit the <c>title</c> attribute as a text.</summary>
+    public bool UseTitle { get; set; } = true;
+
+    /// <summary>Also emit the enclosing figure's <c>figcaption</c> as a text.</summary>
+    public bool UseFigcaption { get; set; } = true;
+
+    /// <summary>The product token whose <c>&lt;meta name="..."&gt;</c> robots directives bind us, besides <c>robots</c>.</summary>
+    public string ProductToken { get; set; } = "PipelineBot";
+
+    /// <summary>Treat <c>noindex</c> and <c>none</c> in meta robots as an opt-out too.</summary>
+    public bool NoIndexIsOptOut { get; set; }
+}

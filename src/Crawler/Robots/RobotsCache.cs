@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Pipeline.Crawler.Fetching;
+
+namespace Pipeline.Crawler.Robots;
+
+/// <summary>
+/// Fetches each host's robots.txt once (concurrent callers share the fetch) and keeps its rules for a while. A
+/// missing robots.txt (4xx) allows everything; an unreachable one (5xx, timeout, connection error) disallows
+/// everything for this period, as RFC 9309 asks.
+/// </summary>
+public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> fetch, string productToken, TimeSpan lifetime)
+{
+    private readonly ConcurrentDictionary<string, (Task<RobotsRules> Rules, long Fetched)> _hosts = new(StringComparer.OrdinalIgnoreCase);
+
+    private int _fetches;
+
+    /// <summary>Robots files fetched so far.</summary>
+    public int Fetches => _fetches;
+
+    /// <summary>The rules that govern <paramref name="url"/>.</summary>
+    public async Task<RobotsRules> GetRulesAsync(Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var authority = url.GetLeftPart(UriPartial.Authority);
+        var now = Environment.TickCount64;
+        var entry = _hosts.AddOrUpdate(
+            authority,
+            static (a, s) => (s.Self.LoadAsync(new Uri(a + "/robots.txt")), s.Now),
+            static (a, existing, s) => existing.Rules.IsCompleted && s.Now - existing.Fetched > s.Self.LifetimeMilliseconds ? (s.Self.LoadAsync(new Uri(a + "/robots.txt")), s.Now) : existing,
+            (Self: this, Now: now));
+        return await entry.Rules.WaitAsync(cancellationToken);
+    }
+
+    private long LifetimeMilliseconds => (long)lifetime.TotalMilliseconds;
+
+    private async Task<RobotsRules> LoadAsync(Uri robotsUrl)
+    {
+        Interlocked.Increment(ref _fetches);
+        var result = await fetch(robotsUrl, CancellationToken.None);
+        if (result.Succeeded)
+        {
+            var body = result.Body!;
+            return RobotsRules.Parse(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, RobotsRules.MaxBytes)), productToken);
+        }
+
+        // A host that does not resolve or is forbidden fails the fetch itself, with that class, not as "robots".
+        if (result.Error is FetchErrorClass.Dns or FetchErrorClass.BlockedAddress or FetchErrorClass.InvalidUrl)
+        {
+            return RobotsRules.AllowAll;
+        }
+
+        return result.HttpStatus is >= 400 and < 500 && result.HttpStatus != 429 ? RobotsRules.AllowAll : RobotsRules.DisallowAll;
+    }
+}

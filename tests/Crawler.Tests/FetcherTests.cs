@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Pipeline.Crawler.Downloading;
+using Pipeline.Crawler.Fetching;
+using Pipeline.Crawler.Images;
+using Pipeline.TestServices;
+
+namespace Pipeline.Crawler.Tests;
+
+/// <summary>The fetcher against real HTTP servers on 127.0.0.1: politeness, redirects and hostile servers.</summary>
+public class FetcherTests
+{
+    private static readonly byte[] Jpeg = TestImages.Jpeg(320, 240);
+
+    private static Task<LoopbackWebServer> StartAsync(Action<WebApplication> map, string robots = "User-agent: *\nDisallow: /private/\n") =>
+        LoopbackWebServer.StartAsync(app =>
+        {
+            app.MapGet("/robots.txt", () => Results.Text(robots));
+            app.MapGet("/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg"));
+            map(app);
+        });
+
+    [Fact]
+    public async Task Obeys_robots_txt_and_fetches_it_once_per_host()
+    {
+        await using var server = await StartAsync(app => app.MapGet("/private/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg")));
+        using var fetcher = FetcherFixture.Create();
+
+        var allowed = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => fetcher.FetchAsync(server.Url("/cat.jpg"), CancellationToken.None)));
+        var refused = await fetcher.FetchAsync(server.Url("/private/cat.jpg"), CancellationToken.None);
+
+        Assert.All(allowed, r => Assert.True(r.Succeeded, r.Reason));
+        Assert.Equal(Jpeg, allowed[0].Body);
+        Assert.Equal(FetchErrorClass.Robots, refused.Error);
+        Assert.Single(server.TimesOf("/robots.txt"));
+        Assert.Empty(server.TimesOf("/private/cat.jpg"));
+    }
+
+    [Fact]
+    public async Task A_missing_robots_txt_allows_and_an_erroring_one_disallows()
+    {
+        await using var missing = await LoopbackWebServer.StartAsync(app => app.MapGet("/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg")));
+        await using var failing = await LoopbackWebServer.StartAsync(app =>
+        {
+            app.MapGet("/robots.txt", () => Results.StatusCode(500));
+            app.MapGet("/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg"));
+        });
+        using var fetcher = FetcherFixture.Create(o => o.Retries = 0);
+
+        Assert.True((await fetcher.FetchAsync(missing.Url("/cat.jpg"), CancellationToken.None)).Succeeded);
+        var refused = await fetcher.FetchAsync(failing.Url("/cat.jpg"), CancellationToken.None);
+
+        Assert.Equal(FetchErrorClass.Robots, refused.Error);
+        Assert.Empty(failing.TimesOf("/cat.jpg"));
+    }
+
+    [Fact]
+    public async Task Holds_the_per_host_rate_limit()
+    {
+        await using var server = await StartAsync(_ => { });
+        using var fetcher = FetcherFixture.Create(o => (o.RequestsPerSecondPerHost, o.ObeyRobots) = (5, false));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => fetcher.FetchAsync(server.Url("/cat.jpg"), CancellationToken.None)));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Reason));
+        var times = server.TimesOf("/cat.jpg").Order().ToList();
+        Assert.Equal(10, times.Count);
+        for (var i = 1; i < times.Count; i++)
+        {
+            // One token per 200 ms after the first: the i-th request cannot come before i * 200 ms (timer slack allowed).
+            Assert.True(times[i] - times[0] >= TimeSpan.FromMilliseconds((i * 200) - 60), $"request {i} came {(times[i] - times[0]).TotalMilliseconds} ms after the first");
+        }
+    }
+
+    [Fact]
+    public async Task Honours_retry_after_on_503_and_429()
+    {
+        var calls = 0;
+        await using var server = await StartAsync(app => app.MapGet("/busy.jpg", (HttpContext context) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Response.Headers.RetryAfter = "2";
+                return Results.StatusCode(503);
+            }
+
+            return Results.Bytes(Jpeg, "image/jpeg");
+        }));
+        using var fetcher = FetcherFixture.Create(o => o.ObeyRobots = false);
+
+        var result = await fetcher.FetchAsync(server.Url("/busy.jpg"), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Reason);
+        var times = server.TimesOf("/busy.jpg");
+        Assert.Equal(2, times.Count);
+        Assert.InRange((times[1] - times[0]).TotalSeconds, 1.9, 6);
+    }
+
+    [Fact]
+    public async Task Does_not_wait_for_a_retry_after_over_the_limit()
+    {
+        await using var server = await StartAsync(app => app.MapGet("/later.jpg", (HttpContext context) =>
+        {
+            context.Response.Headers.RetryAfter = "3600";
+            return Results.StatusCode(429);
+        }));
+        using var fetcher = FetcherFixture.Create(o => o.ObeyRobots = false);
+        var clock = Stopwatch.StartNew();
+
+        var result = await fetcher.FetchAsync(server.Url("/later.jpg"), CancellationToken.None);
+
+        Assert.Equal((FetchErrorClass.HttpStatus, 429), (result.Error, result.HttpStatus));
+        Assert.Single(server.TimesOf("/later.jpg"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Retries_transient_errors_with_backoff_but_not_404()
+    {
+        var calls = 0;
+        await using var server = await StartAsync(app =>
+        {
+            app.MapGet("/flaky.jpg", () => Interlocked.Increment(ref calls) < 3 ? Results.StatusCode(502) : Results.Bytes(Jpeg, "image/jpeg"));
+            app.MapGet("/gone.jpg", () => Results.NotFound());
+        });
+        using var fetcher = FetcherFixture.Create(o => (o.ObeyRobots, o.Retries) = (false, 2));
+
+        Assert.True((await fetcher.FetchAsync(server.Url("/flaky.jpg"), CancellationToken.None)).Succeeded);
+        var gone = await fetcher.FetchAsync(server.Url("/gone.jpg"), CancellationToken.None);
+
+        Assert.Equal(3, server.TimesOf("/flaky.jpg").Count);
+        Assert.Equal((FetchErrorClass.HttpStatus, 404), (gone.Error, gone.HttpStatus));
+        Assert.Single(server.TimesOf("/gone.jpg"));
+    }
+
+    [Theory]
+    [InlineData("noai", true)]
+    [InlineData("noimageai, nofollow", true)]
+    [InlineData("PipelineBot: noai", true)]
+    [InlineData("otherbot: noai", false)]
+    [InlineData("noindex", false)]
+    public async Task Honours_opt_out_headers(string tag, bool optOut)
+    {
+        await using var server = await StartAsync(app => app.MapGet("/tagged.jpg", (HttpContext context) =>
+        {
+            context.Response.Headers["X-Robots-Tag"] = tag;
+            return Results.Bytes(Jpeg, "image/jpeg");
+        }));
+        using var fetcher = FetcherFixture.Create();
+
+        var result = await fetcher.FetchAsync(server.Url("/tagged.jpg"), CancellationToken.None);
+
+        Assert.Equal(optOut ? FetchErrorClass.OptOut : FetchErrorClass.None, result.Error);
+    }
+
+    [Fact]
+    public async Task Follows_redirects_within_the_limit_and_stops_loops()
+    {
+        await using var server = await StartAsync(app =>
+        {
+            app.MapGet("/r1", () => Results.Redirect("/r2"));
+            app.MapGet("/r2", () => Results.Redirect("/cat.jpg", permanent: true));
+            app.MapGet("/loop-a", () => Results.Redirect("/loop-b"));
+            app.MapGet("/loop-b", () => Results.Redirect("/loop-a"));
+            app.MapGet("/chain/{n:int}", (int n) => Results.Redirect($"/chain/{n + 1}"));
+        });
+        using var fetcher = FetcherFixture.Create(o => o.MaxRedirects = 5);
+
+        var followed = await fetcher.FetchAsync(server.Url("/r1"), CancellationToken.None);
+        var loop = await fetcher.FetchAsync(server.Url("/loop-a"), CancellationToken.None);
+        var chain = await fetcher.FetchAsync(server.Url("/chain/0"), CancellationToken.None);
+
+        Assert.True(followed.Succeeded, followed.Reason);
+        Assert.Equal((2, server.Url("/cat.jpg")), (followed.Redirects, followed.FinalUrl));
+        Assert.Equal(FetchErrorClass.RedirectLoop, loop.Error);
+        Assert.Equal(FetchErrorClass.TooManyRedirects, chain.Error);
+        Assert.Equal(6, server.TimesOf("/chain/0").Count + Enumerable.Range(1, 5).Sum(n => server.TimesOf($"/chain/{n}").Count));
+    }
+
+    [Fact]
+    public async Task Hostile_servers_end_in_their_error_class_within_limits_and_bounded_memory()
+    {
+        await using var server = await StartAsync(app =>
+        {
+            app.MapGet("/endless.jpg", async (HttpContext context) =>
+            {
+                context.Response.ContentType = "image/jpeg";
+                var chunk = new byte[64 * 1024];
+                while (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                }
+            });
+            app.MapGet("/trickle.jpg", async (HttpContext context) =>
+            {
+                context.Response.ContentType = "image/jpeg";
+                context.Response.ContentLength = Jpeg.Length;
+                for (var i = 0; i < Jpeg.Length && !context.RequestAborted.IsCancellationRequested; i++)
+                {
+                    await context.Response.Body.WriteAsync(Jpeg.AsMemory(i, 1), context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(1000, context.RequestAborted);
+                }
+            });
+            var bomb = GzipOfZeros(200 << 20);
+            app.MapGet("/bomb.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers.ContentEncoding = "gzip";
+                return Results.Bytes(bomb, "image/jpeg");
+            });
+            app.MapGet("/lying.jpg", () => Results.Bytes("<html><body>an error page</body></html>"u8.ToArray(), "image/jpeg"));
+            app.MapGet("/truncated.jpg", () => Results.Bytes(Jpeg[..(Jpeg.Length / 2)], "image/jpeg"));
+            app.MapGet("/huge.png", () => Results.Bytes(TestImages.PngHeaderOnly(30000, 30000), "image/png"));
+        });
+        using var fetcher = FetcherFixture.Create(o => (o.AttemptTimeout, o.TotalTimeout, o.Retries, o.MaxBytes) = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), 0, 4 << 20));
+        using var downloader = new ImageDownloader(fetcher, new ImageProcessor(new ImageOptions()), processingThreads: 2);
+        GC.Collect();
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var clock = Stopwatch.StartNew();
+
+        var cases = new[] { "/endless.jpg", "/trickle.jpg", "/bomb.jpg", "/lying.jpg", "/truncated.jpg", "/huge.png" };
+        var results = await Task.WhenAll(cases.Select(path => downloader.DownloadAsync(server.Url(path).AbsoluteUri, CancellationToken.None)));
+
+        var classes = results.Select(r => r.Error).ToArray();
+        Assert.Equal(
+            [FetchErrorClass.TooLarge, FetchErrorClass.Timeout, FetchErrorClass.TooLarge, FetchErrorClass.NotAnImage, FetchErrorClass.DecodeError, FetchErrorClass.ImageTooLarge],
+            classes);
+        Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.Reason)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        Assert.True(results[1].Elapsed < TimeSpan.FromSeconds(4.5), $"trickle took {results[1].Elapsed}");
+        // The bomb inflates to 200 MiB and the endless body never ends; what stays is the 4 MiB limit's pooled buffers.
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - memoryBefore;
+        Assert.True(grown < 64 << 20, $"managed memory grew by {grown} bytes");
+    }
+
+    private static byte[] GzipOfZeros(int length)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1 << 20];
+            for (var done = 0; done < length; done += zeros.Length)
+            {
+                gzip.Write(zeros);
+            }
+        }
+
+        return output.ToArray();
+    }
+}
