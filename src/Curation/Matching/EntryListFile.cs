@@ -61,7 +61,7 @@ public static class EntryListFile
     {
         await using var file = File.OpenRead(path);
         await using var reader = await ParquetReader.CreateAsync(file, cancellationToken: cancellationToken);
-        var field = Array.Find(reader.Schema.DataFields, f => f.Name == "text" && f.ClrType == typeof(string))
+        var field = Array.Find(reader.Schema.DataFields, f => f.Name == "text" && RowGroupColumns.IsString(f))
             ?? throw new InvalidDataException($"{path}: no string column 'text'");
         var entries = new List<string>();
         for (var g = 0; g < reader.RowGroupCount; g++)

@@ -299,7 +299,7 @@ public static class UrlListFile
         await using (reader)
         {
             var fields = reader.Schema.DataFields;
-            DataField? Optional(string name) => Array.Find(fields, f => f.Name == name && f.ClrType == typeof(string));
+            DataField? Optional(string name) => Array.Find(fields, f => f.Name == name && RowGroupColumns.IsString(f));
             var urlField = Optional(columns.Url)
                 ?? throw new InvalidDataException($"{path}: no string column '{columns.Url}' (columns: {string.Join(", ", fields.Select(f => f.Name))})");
             var captionField = Optional(columns.Caption);
