@@ -106,6 +106,37 @@ public sealed partial class HttpFetcher : IDisposable
             : Task.FromResult(new FetchResult(new Uri("about:invalid"), new Uri("about:invalid"), null, null, null, FetchErrorClass.InvalidUrl, $"not an absolute URL: {Truncate(url)}", 0, TimeSpan.Zero));
     }
 
+    /// <summary>
+    /// Opens a large body (a WARC file) as a stream, through the same network safety and redirect checks but without
+    /// the byte limit or the per-attempt timeout; robots.txt is not consulted (data files are fetched on purpose).
+    /// </summary>
+    /// <exception cref="FetchFailedException">The URL cannot be opened; the message says why.</exception>
+    public async Task<Stream> OpenStreamAsync(Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var current = url;
+        for (var redirects = 0; ; redirects++)
+        {
+            await _connector.ResolveAllowedAsync(current.IdnHost, cancellationToken);
+            var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Get, current), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location && redirects < _options.MaxRedirects)
+            {
+                current = location.IsAbsoluteUri ? location : new Uri(current, location);
+                response.Dispose();
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                throw new FetchFailedException(FetchErrorClass.HttpStatus, $"HTTP {status} from {current}", status);
+            }
+
+            return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken));
+        }
+    }
+
     private async Task<FetchResult> FetchCoreAsync(Uri url, bool isRobots, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

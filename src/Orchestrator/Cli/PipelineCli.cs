@@ -20,6 +20,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(SiloCommand.Create(this));
         root.Subcommands.Add(ShardCommand.Create(this));
         root.Subcommands.Add(CurateCommand.Create(this));
+        root.Subcommands.Add(CrawlCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,416 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Candidates;
+using Pipeline.Crawler.Downloading;
+using Pipeline.Crawler.Fetching;
+using Pipeline.Crawler.Html;
+using Pipeline.Crawler.Images;
+using Pipeline.Crawler.Network;
+using Pipeline.Crawler.Sources;
+using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Crawler.Sources.Warc;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary><c>pipeline crawl extract|fetch</c>: candidates from WARC/WAT files and live pages; images for URL lists, into shards.</summary>
+public static class CrawlCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    private static readonly Argument<string[]> Sources = new("sources")
+    {
+        Description = "WARC or WAT files (.warc, .warc.gz, .wat.gz; a name containing '.wat' is read as WAT), as local paths or http(s) URLs",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option<string[]> Seeds = new("--seed") { Description = "Crawl live pages from this URL (repeatable)", AllowMultipleArgumentsPerToken = true };
+
+    private static readonly Option<string> CandidatesOut = new("--out") { Description = "Candidate file to write: JSON lines (.jsonl or .jsonl.gz) with key, url, caption, page_url, text_source", Required = true };
+
+    private static readonly Option<int?> MaxPages = new("--max-pages") { Description = "Live crawl: most pages [default: 1000]" };
+
+    private static readonly Option<int?> MaxDepth = new("--max-depth") { Description = "Live crawl: most links followed from a seed [default: 2]" };
+
+    private static readonly Argument<string[]> Lists = new("lists")
+    {
+        Description = "URL lists (.txt, .csv, .tsv, .jsonl, each optionally .gz, or .parquet), e.g. the output of 'crawl extract' or 'curate balance'",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string> FetchOut = new("--out") { Description = "Output folder: fetch/ logs and summary; also the shard store unless --store is given. Rerunning resumes", Required = true };
+
+    private static readonly Option<string?> Store = new("--store") { Description = "Shard store for the images: a folder, azure://container/prefix or an https container URL [default: --out]" };
+
+    private static readonly Option<int> Concurrency = new("--concurrency") { Description = "Downloads in flight", DefaultValueFactory = _ => 64 };
+
+    private static readonly Option<int> Chunk = new("--chunk") { Description = "Entries per chunk; each chunk becomes one shard and is the unit of resume", DefaultValueFactory = _ => 5000 };
+
+    private static readonly Option<int?> Size = new("--size") { Description = "Image size in pixels [default: 256]" };
+
+    private static readonly Option<string?> ResizeModeOption = new("--resize-mode") { Description = "no, border, keep_ratio, keep_ratio_largest or center_crop [default: border]" };
+
+    private static readonly Option<string?> EncodingOption = new("--encoding") { Description = "jpg or webp [default: jpg]" };
+
+    private static readonly Option<int?> Quality = new("--quality") { Description = "Encoding quality 1-100 [default: 95]" };
+
+    private static readonly Option<double?> Rate = new("--rate-per-host") { Description = "Requests per second to one host, 0 for no limit [default: 4]" };
+
+    private static readonly Option<string?> UrlColumn = new("--url-column") { Description = "List column holding the image URL [default: url]" };
+
+    private static readonly Option<string?> CaptionColumn = new("--caption-column") { Description = "List column holding the text [default: caption]" };
+
+    private static readonly Option<bool> AllowLoopback = new("--allow-loopback") { Description = "Allow fetching from 127.0.0.1 and ::1 (tests and local demos); refused by default" };
+
+    private static readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow fetching from private networks (10/8, 172.16/12, 192.168/16, fc00::/7); refused by default" };
+
+    public static Command Create(PipelineCli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var extract = new Command("extract", "Extract image-text candidates from WARC/WAT files and live pages")
+        {
+            Sources, Seeds, CandidatesOut, MaxPages, MaxDepth, AllowLoopback, AllowPrivate,
+        };
+        extract.SetAction((parse, ct) => cli.RunAsync(parse, NetworkFlags(parse, new Dictionary<string, string?>
+        {
+            [$"{LiveCrawlOptions.Section}:{nameof(LiveCrawlOptions.MaxPages)}"] = parse.GetValue(MaxPages)?.ToString(CultureInfo.InvariantCulture),
+            [$"{LiveCrawlOptions.Section}:{nameof(LiveCrawlOptions.MaxDepth)}"] = parse.GetValue(MaxDepth)?.ToString(CultureInfo.InvariantCulture),
+        }), ExtractAsync, ct));
+        var fetch = new Command("fetch", "Download, validate, resize and re-encode the images of URL lists into shards, with a status record per entry")
+        {
+            Lists, FetchOut, Store, Concurrency, Chunk, Size, ResizeModeOption, EncodingOption, Quality, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
+        };
+        fetch.SetAction((parse, ct) => cli.RunAsync(parse, NetworkFlags(parse, new Dictionary<string, string?>
+        {
+            [$"{ImageOptions.Section}:{nameof(ImageOptions.Size)}"] = parse.GetValue(Size)?.ToString(CultureInfo.InvariantCulture),
+            [$"{ImageOptions.Section}:{nameof(ImageOptions.ResizeMode)}"] = parse.GetValue(ResizeModeOption)?.Replace("_", string.Empty, StringComparison.Ordinal),
+            [$"{ImageOptions.Section}:{nameof(ImageOptions.Encoding)}"] = parse.GetValue(EncodingOption),
+            [$"{ImageOptions.Section}:{nameof(ImageOptions.Quality)}"] = parse.GetValue(Quality)?.ToString(CultureInfo.InvariantCulture),
+            [$"{FetcherOptions.Section}:{nameof(FetcherOptions.RequestsPerSecondPerHost)}"] = parse.GetValue(Rate)?.ToString(CultureInfo.InvariantCulture),
+            [$"{UrlListColumns.Section}:{nameof(UrlListColumns.Url)}"] = parse.GetValue(UrlColumn),
+            [$"{UrlListColumns.Section}:{nameof(UrlListColumns.Caption)}"] = parse.GetValue(CaptionColumn),
+        }), FetchAsync, ct));
+        return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely") { extract, fetch };
+    }
+
+    private static Dictionary<string, string?> NetworkFlags(ParseResult parse, Dictionary<string, string?> flags)
+    {
+        flags[$"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowLoopback)}"] = parse.GetValue(AllowLoopback) ? "true" : null;
+        flags[$"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowPrivateNetworks)}"] = parse.GetValue(AllowPrivate) ? "true" : null;
+        return flags;
+    }
+
+    private static T Bind<T>(CommandContext context, string section)
+        where T : new()
+    {
+        try
+        {
+            return context.Configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PipelineConfigurationException($"{section}: {ex.Message}");
+        }
+    }
+
+    private static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging)
+    {
+        try
+        {
+            return new HttpFetcher(Bind<FetcherOptions>(context, FetcherOptions.Section), Bind<NetworkSafetyOptions>(context, NetworkSafetyOptions.Section), logging.CreateLogger<HttpFetcher>());
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message);
+        }
+    }
+
+    private static async Task<int> ExtractAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var sources = parse.GetValue(Sources) ?? [];
+        var seeds = (parse.GetValue(Seeds) ?? []).Select(s => Uri.TryCreate(s, UriKind.Absolute, out var u) ? u : throw new PipelineConfigurationException($"--seed {s} is not an absolute URL")).ToList();
+        if (sources.Length == 0 && seeds.Count == 0)
+        {
+            throw new PipelineConfigurationException("give WARC/WAT files or --seed URLs to extract from");
+        }
+
+        var output = parse.GetValue(CandidatesOut)!;
+        using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
+        using var fetcher = CreateFetcher(context, logging);
+        var html = Bind<HtmlExtractionOptions>(context, HtmlExtractionOptions.Section);
+        html.ProductToken = fetcher.Options.ProductToken;
+        var extractor = new HtmlImageExtractor(html);
+        var problems = new List<SourceProblem>();
+        var clock = Stopwatch.StartNew();
+        long candidates = 0, pages = 0;
+        var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), where =>
+            Console.Error.WriteLine($"extract: {where}: {pages:N0} pages, {candidates:N0} candidates, {pages / clock.Elapsed.TotalSeconds:N1} pages/s"));
+
+        async IAsyncEnumerable<ImageCandidate> All([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            foreach (var source in sources)
+            {
+                await using var stream = await OpenSourceAsync(source, fetcher, ct);
+                var isWat = Path.GetFileName(source).Contains(".wat", StringComparison.OrdinalIgnoreCase);
+                var warc = new WarcCandidateSource(extractor);
+                var wat = new WatCandidateSource(html);
+                var before = pages;
+                var items = isWat ? wat.ReadAsync(stream, source, problems.Add, ct) : warc.ReadAsync(stream, source, problems.Add, ct);
+                await foreach (var candidate in items)
+                {
+                    pages = before + (isWat ? wat.Pages : warc.Pages);
+                    progress.Report(source);
+                    yield return candidate;
+                }
+
+                pages = before + (isWat ? wat.Pages : warc.Pages);
+            }
+
+            if (seeds.Count > 0)
+            {
+                var crawler = new LiveCrawler(fetcher, extractor, Bind<LiveCrawlOptions>(context, LiveCrawlOptions.Section));
+                await foreach (var candidate in crawler.CrawlAsync(seeds, visit =>
+                {
+                    pages++;
+                    if (visit.Error != FetchErrorClass.None)
+                    {
+                        problems.Add(new SourceProblem(visit.Url.AbsoluteUri, -1, $"{visit.Error}: {visit.Reason}"));
+                    }
+
+                    progress.Report("live crawl");
+                }, ct))
+                {
+                    yield return candidate;
+                }
+            }
+        }
+
+        await AtomicFile.WriteAsync(output, async (stream, ct) =>
+        {
+            await using var compressed = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : null;
+            await using var writer = new StreamWriter(compressed ?? stream, leaveOpen: true);
+            await foreach (var candidate in All(ct))
+            {
+                candidates++;
+                await writer.WriteLineAsync(JsonSerializer.Serialize(new CandidateLine(candidate.Key, candidate.Url, candidate.Caption, candidate.PageUrl, candidate.Source.ToString().ToLowerInvariant()), JsonLine));
+            }
+        }, cancellationToken);
+        await context.Output.WriteLineAsync($"extract: {candidates:N0} candidates from {pages:N0} pages in {clock.Elapsed.TotalSeconds:0.0} s ({pages / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} pages/s), {problems.Count} problems; {output}");
+        foreach (var problem in problems.Take(5))
+        {
+            await context.Output.WriteLineAsync($"  skipped {problem}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<Stream> OpenSourceAsync(string source, HttpFetcher fetcher, CancellationToken cancellationToken)
+    {
+        if (Uri.TryCreate(source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+        {
+            return await fetcher.OpenStreamAsync(url, cancellationToken);
+        }
+
+        return File.Exists(source)
+            ? new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
+            : throw new PipelineConfigurationException($"source {source} does not exist");
+    }
+
+    private static async Task<int> FetchAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var output = parse.GetValue(FetchOut)!;
+        var lists = parse.GetValue(Lists)!;
+        foreach (var list in lists)
+        {
+            if (!File.Exists(list) || !UrlListFile.IsSupported(list))
+            {
+                throw new PipelineConfigurationException($"{list} is not a URL list file (.txt, .csv, .tsv, .jsonl, optionally .gz, or .parquet)");
+            }
+        }
+
+        var chunkSize = Math.Max(1, parse.GetValue(Chunk));
+        var concurrency = Math.Max(1, parse.GetValue(Concurrency));
+        var imageOptions = Bind<ImageOptions>(context, ImageOptions.Section);
+        var columns = Bind<UrlListColumns>(context, UrlListColumns.Section);
+        var storeOptions = Bind<ShardStoreOptions>(context, ShardStoreOptions.Section);
+        IShardStore store;
+        try
+        {
+            imageOptions.Validate();
+            store = ShardStoreLocation.Open(parse.GetValue(Store) ?? output, storeOptions);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message);
+        }
+
+        var logFolder = Path.Combine(output, "fetch");
+        Directory.CreateDirectory(logFolder);
+        using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
+        using var fetcher = CreateFetcher(context, logging);
+        using var downloader = new ImageDownloader(fetcher, new ImageProcessor(imageOptions), Environment.ProcessorCount);
+        var statistics = new CrawlStatistics();
+        var clock = Stopwatch.StartNew();
+        var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), chunk =>
+            Console.Error.WriteLine($"fetch: {chunk}: {statistics.Attempted:N0} done, {statistics.Succeeded / clock.Elapsed.TotalSeconds:N1} images/s, success {statistics.SuccessRate:P1}; top errors: {statistics.TopErrors(3)}"));
+        var problems = new List<UrlListProblem>();
+        int chunks = 0, resumed = 0;
+        foreach (var list in lists)
+        {
+            var stem = PartitionStem(list);
+            var index = 0;
+            await foreach (var batch in Chunks(UrlListFile.ReadAsync(list, columns, problems.Add, cancellationToken), chunkSize, cancellationToken))
+            {
+                var name = $"{stem}-{index++:D5}";
+                chunks++;
+                var commitPath = Path.Combine(logFolder, name + ".json");
+                if (File.Exists(commitPath))
+                {
+                    resumed++;
+                    Console.Error.WriteLine($"fetch: chunk {name} already done");
+                    continue;
+                }
+
+                var results = new ImageDownload[batch.Count];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, batch.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+                    async (i, ct) =>
+                    {
+                        results[i] = await downloader.DownloadAsync(batch[i].Url, ct);
+                        statistics.Record(batch[i].Url, results[i].Error, results[i].DownloadedBytes);
+                        progress.Report(name);
+                    });
+                await WriteChunkAsync(store, imageOptions.Encoding, logFolder, name, batch, results, cancellationToken);
+                var ok = results.Count(r => r.Succeeded);
+                Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Count:N0} images");
+            }
+        }
+
+        var summary = new FetchSummary(
+            statistics.Attempted, statistics.Succeeded, Math.Round(statistics.SuccessRate, 4), statistics.Bytes, chunks, resumed, Math.Round(clock.Elapsed.TotalSeconds, 2),
+            statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value), statistics.TopFailingHosts(10).ToDictionary(p => p.Key, p => p.Value), problems.Count);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(output, "fetch-summary.json"), JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
+        await context.Output.WriteLineAsync(
+            $"fetch: {statistics.Succeeded:N0} of {statistics.Attempted:N0} images ({statistics.SuccessRate:P1}) in {clock.Elapsed.TotalSeconds:0.0} s, {statistics.Succeeded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} images/s; {chunks} chunks ({resumed} already done); {store.Location}");
+        if (statistics.ErrorsByClass.Count > 0)
+        {
+            await context.Output.WriteLineAsync($"  errors: {statistics.TopErrors(10)}");
+        }
+
+        foreach (var problem in problems.Take(5))
+        {
+            await context.Output.WriteLineAsync($"  skipped {problem}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Writes a chunk's status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
+    private static async Task WriteChunkAsync(
+        IShardStore store, ImageEncoding encoding, string logFolder, string name, List<UrlListRecord> batch, ImageDownload[] results, CancellationToken cancellationToken)
+    {
+        var fetchTime = DateTimeOffset.UtcNow;
+        await AtomicFile.WriteAsync(Path.Combine(logFolder, name + ".jsonl.gz"), async (stream, ct) =>
+        {
+            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+            await using var writer = new StreamWriter(gzip);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var r = results[i];
+                await writer.WriteLineAsync(JsonSerializer.Serialize(
+                    new StatusLine(KeyOf(batch[i]), batch[i].Url, r.Succeeded ? "success" : "failed", r.Succeeded ? null : r.Error.ToString(), r.Reason, r.HttpStatus, r.DownloadedBytes, r.Image?.Width, r.Image?.Height, (long)r.Elapsed.TotalMilliseconds),
+                    JsonLine));
+            }
+        }, cancellationToken);
+
+        var ok = Enumerable.Range(0, batch.Count).Where(i => results[i].Succeeded).ToList();
+        if (ok.Count > 0)
+        {
+            await using var shards = new ShardWriter(store, new ShardWriterOptions { NamePrefix = name, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = encoding });
+            foreach (var i in ok)
+            {
+                var image = results[i].Image!;
+                await shards.WriteAsync(
+                    new Sample
+                    {
+                        Key = KeyOf(batch[i]),
+                        Url = batch[i].Url,
+                        Caption = batch[i].Caption ?? string.Empty,
+                        Width = image.Width,
+                        Height = image.Height,
+                        OriginalWidth = image.OriginalWidth,
+                        OriginalHeight = image.OriginalHeight,
+                        Sha256 = image.Sha256,
+                        Image = image.Bytes,
+                        PageUrl = batch[i].PageUrl,
+                        FetchTime = fetchTime,
+                    },
+                    cancellationToken);
+            }
+
+            await shards.CompleteAsync(cancellationToken);
+        }
+
+        await AtomicFile.WriteAllBytesAsync(
+            Path.Combine(logFolder, name + ".json"),
+            JsonSerializer.SerializeToUtf8Bytes(new ChunkRecord(name, batch.Count, ok.Count, ok.Count > 0 ? name + "-00000" : null), Json),
+            cancellationToken);
+    }
+
+    private static string KeyOf(UrlListRecord record) => record.Key ?? SampleKey.Derive(record.Url, record.Caption ?? string.Empty);
+
+    private static string PartitionStem(string path)
+    {
+        var name = Path.GetFileName(path);
+        foreach (var suffix in new[] { ".gz", ".parquet", ".jsonl", ".json", ".csv", ".tsv", ".txt" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                name = name[..^suffix.Length];
+            }
+        }
+
+        return new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+    }
+
+    private static async IAsyncEnumerable<List<T>> Chunks<T>(IAsyncEnumerable<T> items, int size, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batch = new List<T>(size);
+        await foreach (var item in items.WithCancellation(cancellationToken))
+        {
+            batch.Add(item);
+            if (batch.Count == size)
+            {
+                yield return batch;
+                batch = new List<T>(size);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private sealed record CandidateLine(string Key, string Url, string Caption, string? PageUrl, string TextSource);
+
+    private sealed record StatusLine(string Key, string Url, string Status, string? Error, string? Reason, int? HttpStatus, long Bytes, int? Width, int? Height, long Milliseconds);
+
+    private sealed record ChunkRecord(string Chunk, int Entries, int Images, string? Shard);
+
+    private sealed record FetchSummary(
+        long Attempted, long Succeeded, double SuccessRate, long Bytes, int Chunks, int ChunksAlreadyDone, double Seconds,
+        IReadOnlyDictionary<string, long> ErrorsByClass, IReadOnlyDictionary<string, long> TopFailingHosts, int UnreadableEntries);
+}

@@ -1,0 +1,134 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using NetVips;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Reading;
+using Pipeline.Sharding.Storage;
+using Pipeline.TestServices;
+using Xunit.Abstractions;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>`pipeline crawl extract|fetch` as separate processes against a real web server on 127.0.0.1.</summary>
+public sealed class CrawlCommandTests(ITestOutputHelper log) : IDisposable
+{
+    private readonly TemporaryFolder _folder = new("crawl");
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> RunAsync(params string[] arguments)
+    {
+        var result = await PipelineExecutable.RunAsync(arguments);
+        log.WriteLine($"$ pipeline {string.Join(' ', arguments)} -> {result.ExitCode}\n{string.Join('\n', result.Stdout)}\n{string.Join('\n', result.Stderr.TakeLast(8))}");
+        return result;
+    }
+
+    private static Task<LoopbackWebServer> StartSiteAsync()
+    {
+        var jpeg = Crawler.Images.TestPattern.GradientJpeg(400, 300);
+        return LoopbackWebServer.StartAsync(app =>
+        {
+            app.MapGet("/robots.txt", () => Results.Text("User-agent: *\nDisallow: /private/\n"));
+            app.MapGet("/", () => Results.Content(
+                string.Concat(Enumerable.Range(0, 7).Select(i => $"<img src='/img/{i}.jpg' alt='picture number {i}'>"))
+                + "<img src='/missing.jpg' alt='missing'><img src='/page.jpg' alt='not an image'><img src='/private/p.jpg' alt='disallowed'><a href='/more'>more</a>",
+                "text/html"));
+            app.MapGet("/more", () => Results.Content("<figure><img src='/img/7.jpg'><figcaption>a figure caption</figcaption></figure>", "text/html"));
+            app.MapGet("/img/{n:int}.jpg", (int n) => Results.Bytes(jpeg, "image/jpeg"));
+            app.MapGet("/page.jpg", () => Results.Content("<html>oops</html>", "image/jpeg"));
+            app.MapGet("/private/p.jpg", () => Results.Bytes(jpeg, "image/jpeg"));
+        });
+    }
+
+    [Fact]
+    public async Task Extracts_from_a_live_site_and_a_warc_then_fetches_into_shards_with_a_status_per_entry_and_resumes()
+    {
+        await using var site = await StartSiteAsync();
+        var live = _folder.Combine("live.jsonl");
+        var warcCandidates = _folder.Combine("warc.jsonl.gz");
+        var warc = _folder.Combine("site.warc.gz");
+        await WriteWarcAsync(warc, site.BaseUri);
+
+        var refused = await RunAsync("crawl", "extract", "--seed", site.BaseUri.AbsoluteUri, "--out", live);
+        var crawled = await RunAsync("crawl", "extract", "--seed", site.BaseUri.AbsoluteUri, "--out", live, "--allow-loopback", "--max-depth", "1");
+        var fromWarc = await RunAsync("crawl", "extract", warc, "--out", warcCandidates);
+
+        Assert.Equal(0, refused.ExitCode);
+        Assert.Contains("0 candidates", refused.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains(refused.Stdout, l => l.Contains("BlockedAddress", StringComparison.Ordinal));
+        Assert.Equal(0, crawled.ExitCode);
+        Assert.Contains("11 candidates from 2 pages", crawled.Stdout[0], StringComparison.Ordinal);
+        Assert.Equal(0, fromWarc.ExitCode);
+        Assert.Contains("10 candidates from 1 pages", fromWarc.Stdout[0], StringComparison.Ordinal);
+        var lines = (await File.ReadAllLinesAsync(live)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal("a figure caption", lines[^1].GetProperty("caption").GetString());
+        Assert.Equal("figcaption", lines[^1].GetProperty("text_source").GetString());
+
+        var output = _folder.Combine("fetched");
+        var fetched = await RunAsync("crawl", "fetch", live, "--out", output, "--allow-loopback", "--chunk", "4", "--size", "128", "--resize-mode", "center_crop");
+        var again = await RunAsync("crawl", "fetch", live, "--out", output, "--allow-loopback", "--chunk", "4", "--size", "128", "--resize-mode", "center_crop");
+
+        Assert.Equal(0, fetched.ExitCode);
+        Assert.Contains("fetch: 8 of 11 images", fetched.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains(fetched.Stdout, l => l.Contains("HttpStatus 1", StringComparison.Ordinal) && l.Contains("NotAnImage 1", StringComparison.Ordinal) && l.Contains("Robots 1", StringComparison.Ordinal));
+        Assert.Contains("3 chunks (3 already done)", again.Stdout[0], StringComparison.Ordinal);
+        var manifest = await new ManifestStore(new LocalFolderStore(output)).LoadAsync(CancellationToken.None);
+        Assert.Equal(3, manifest.Shards.Count);
+        var samples = new List<Sharding.Samples.Sample>();
+        await foreach (var shard in ShardFileReaderSamples(output, manifest))
+        {
+            samples.Add(shard);
+        }
+
+        Assert.Equal(8, samples.Select(s => s.Key).Distinct().Count());
+        Assert.All(samples, s =>
+        {
+            using var image = Image.NewFromBuffer(s.Image);
+            Assert.Equal((128, 128, 400, 300), (image.Width, image.Height, s.OriginalWidth, s.OriginalHeight));
+        });
+        var statuses = Directory.GetFiles(Path.Combine(output, "fetch"), "*.jsonl.gz").SelectMany(ReadGzipLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(11, statuses.Count);
+        Assert.Contains(statuses, s => s.TryGetProperty("error", out var e) && e.GetString() == "Robots" && s.GetProperty("reason").GetString()!.Contains("/private/p.jpg", StringComparison.Ordinal));
+    }
+
+    private static async IAsyncEnumerable<Sharding.Samples.Sample> ShardFileReaderSamples(string folder, ShardManifest manifest)
+    {
+        var store = new LocalFolderStore(folder);
+        foreach (var entry in manifest.Shards)
+        {
+            await using var reader = await ShardFileReader.OpenAsync(store, entry, CancellationToken.None);
+            for (var g = 0; g < entry.RowGroups.Count; g++)
+            {
+                foreach (var sample in await reader.ReadRowGroupAsync(g, CancellationToken.None))
+                {
+                    yield return sample;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> ReadGzipLines(string path)
+    {
+        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>A one-page WARC in Common Crawl's layout (a gzip member per record) whose page links the site's images.</summary>
+    private static async Task WriteWarcAsync(string path, Uri site)
+    {
+        using var client = new HttpClient();
+        var html = await client.GetStringAsync(site);
+        var body = Encoding.UTF8.GetBytes(html);
+        var http = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\n\r\n").Concat(body).ToArray();
+        var record = Encoding.ASCII.GetBytes($"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {site.AbsoluteUri}\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {http.Length}\r\n\r\n").Concat(http).Concat("\r\n\r\n"u8.ToArray()).ToArray();
+        await using var file = File.Create(path);
+        await using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        await gzip.WriteAsync(record);
+    }
+}
