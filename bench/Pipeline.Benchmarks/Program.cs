@@ -8,6 +8,15 @@ using Pipeline.TestServices;
 
 // Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples [captions]]]
 //    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
+//    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
+if (args.Length > 0 && args[0] == "crawl")
+{
+    await CrawlerBenchmarks.RunAsync(
+        images: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3000,
+        concurrency: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 256);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "matcher")
 {
     using var matcherTemp = new TemporaryFolder("bench-matcher");
@@ -65,4 +74,5 @@ await host.StopAsync();
 await ShardBenchmarks.RunAsync(temp, shardSamples, imageBytes: 24 * 1024);
 
 // Captions against 500k entries, beside a plain scan and MetaCLIP's pyahocorasick matcher.
+await CrawlerBenchmarks.RunAsync(images: 3000, concurrency: 256);
 await MatcherBenchmarks.RunAsync(temp, entryCount: 500_000, captionCount: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);

@@ -70,7 +70,7 @@ public sealed class ImageProcessor
             using var srgb = flat.Interpretation == Enums.Interpretation.Srgb && flat.Format == Enums.BandFormat.Uchar ? flat.Copy() : flat.Colourspace(Enums.Interpretation.Srgb);
             var bytes = _options.Encoding == ImageEncoding.Webp
                 ? srgb.WebpsaveBuffer(q: _options.Quality, keep: Enums.ForeignKeep.None)
-                : srgb.JpegsaveBuffer(q: _options.Quality, optimizeCoding: true, keep: Enums.ForeignKeep.None);
+                : srgb.JpegsaveBuffer(q: _options.Quality, keep: Enums.ForeignKeep.None);
             return new ProcessedImage(bytes, _options.Encoding, srgb.Width, srgb.Height, width, height, format, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         }
         catch (VipsException ex)
