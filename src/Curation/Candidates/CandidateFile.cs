@@ -10,18 +10,20 @@ namespace Pipeline.Curation.Candidates;
 /// </summary>
 public static class CandidateFile
 {
+    /// <summary>The configuration section naming the pool's columns (a <see cref="UrlListColumns"/>; img2dataset's names by default).</summary>
+    public const string ColumnsSection = "Curation:Candidates";
+
     /// <summary>Whether <paramref name="path"/> has an extension this reader understands.</summary>
     public static bool IsSupported(string path) => UrlListFile.IsSupported(path) && !path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".txt.gz", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Streams the file's candidates in file order.</summary>
     /// <exception cref="InvalidDataException">The file is not readable as its format, or lacks the URL column.</exception>
-    public static async IAsyncEnumerable<Candidate> ReadAsync(string path, CandidateColumns columns, Action<CandidateProblem>? problem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<Candidate> ReadAsync(string path, UrlListColumns columns, Action<CandidateProblem>? problem, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(columns);
         problem ??= _ => { };
-        var listColumns = new UrlListColumns { Url = columns.Url, Caption = columns.Caption, PageUrl = columns.PageUrl, Key = columns.Key };
-        await foreach (var record in UrlListFile.ReadAsync(path, listColumns, p => problem(new CandidateProblem(p.File, p.Line, p.Offset, p.Reason)), cancellationToken))
+        await foreach (var record in UrlListFile.ReadAsync(path, columns, p => problem(new CandidateProblem(p.File, p.Line, p.Offset, p.Reason)), cancellationToken))
         {
             if (record.Caption is not { } caption)
             {

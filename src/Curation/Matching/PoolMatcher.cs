@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Sources.UrlLists;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Counting;
 using Pipeline.Sharding.Storage;
@@ -15,7 +16,7 @@ namespace Pipeline.Curation.Matching;
 /// written atomically, so a partition is either committed whole or redone whole: redoing replaces its files,
 /// and merged counts never count it twice.
 /// </summary>
-public sealed partial class PoolMatcher(EntryMatcher matcher, CandidateColumns columns, int threads, ILogger logger)
+public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns columns, int threads, ILogger logger)
 {
     /// <summary>Folder of the per-partition pair files.</summary>
     public const string MatchesFolder = "matches";

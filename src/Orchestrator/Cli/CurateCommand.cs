@@ -11,6 +11,7 @@ using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.DataCards;
 using Pipeline.Curation.Matching;
+using Pipeline.Crawler.Sources.UrlLists;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Sharding.Storage;
 
@@ -66,8 +67,8 @@ public static class CurateCommand
         match.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
         {
             [$"{MatcherOptions.Section}:{nameof(MatcherOptions.CaseInsensitive)}"] = parse.GetValue(CaseInsensitive) ? "true" : null,
-            [$"{CandidateColumns.Section}:{nameof(CandidateColumns.Url)}"] = parse.GetValue(UrlColumn),
-            [$"{CandidateColumns.Section}:{nameof(CandidateColumns.Caption)}"] = parse.GetValue(CaptionColumn),
+            [$"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Url)}"] = parse.GetValue(UrlColumn),
+            [$"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Caption)}"] = parse.GetValue(CaptionColumn),
         }, MatchAsync, ct));
         var balance = new Command("balance", "Keep at most t pairs per entry, with a reserve for losses; write the balanced pairs and a data card")
         {
@@ -89,7 +90,7 @@ public static class CurateCommand
         var output = parse.GetValue(MatchOut)!;
         var entriesPath = parse.GetValue(Entries)!;
         var inputs = ExpandPool(parse.GetValue(Pool)!);
-        var columns = context.Configuration.GetSection(CandidateColumns.Section).Get<CandidateColumns>() ?? new CandidateColumns();
+        var columns = context.Configuration.GetSection(CandidateFile.ColumnsSection).Get<UrlListColumns>() ?? new UrlListColumns();
         var matcherOptions = context.Configuration.GetSection(MatcherOptions.Section).Get<MatcherOptions>() ?? new MatcherOptions();
         var entries = await LoadEntriesAsync(entriesPath, cancellationToken);
         await ClaimOutputAsync(output, entriesPath, entries, matcherOptions, cancellationToken);
