@@ -53,10 +53,9 @@ public sealed class HtmlImageExtractor
         var baseUri = Uri.TryCreate(document.BaseUri, UriKind.Absolute, out var b) ? b : pageUrl;
         var page = pageUrl.AbsoluteUri;
         var optOut = MetaOptOut(document);
-        var candidates = new List<ImageCandidate>();
+        var candidates = new PageCandidates(page, _options.MaxTextLength);
         if (optOut is null)
         {
-            var seen = new HashSet<(string, string)>();
             foreach (var image in document.QuerySelectorAll("img"))
             {
                 if (ImageUrl(image, baseUri) is not { } url)
@@ -64,24 +63,15 @@ public sealed class HtmlImageExtractor
                     continue;
                 }
 
-                void Add(string? raw, TextSource source)
-                {
-                    var text = CaptionText.Clean(raw, _options.MaxTextLength);
-                    if (text.Length > 0 && seen.Add((url, text)))
-                    {
-                        candidates.Add(new ImageCandidate(url, text, page, source));
-                    }
-                }
-
-                Add(image.GetAttribute("alt"), TextSource.Alt);
+                candidates.Add(url, image.GetAttribute("alt"), TextSource.Alt);
                 if (_options.UseTitle)
                 {
-                    Add(image.GetAttribute("title"), TextSource.Title);
+                    candidates.Add(url, image.GetAttribute("title"), TextSource.Title);
                 }
 
                 if (_options.UseFigcaption && image.Closest("figure")?.QuerySelector("figcaption") is { } caption)
                 {
-                    Add(caption.TextContent, TextSource.Figcaption);
+                    candidates.Add(url, caption.TextContent, TextSource.Figcaption);
                 }
             }
         }
@@ -90,7 +80,7 @@ public sealed class HtmlImageExtractor
         var linkSet = new HashSet<string>(StringComparer.Ordinal);
         foreach (var anchor in document.QuerySelectorAll("a[href]"))
         {
-            if (Resolve(baseUri, anchor.GetAttribute("href")) is { } link)
+            if (PageCandidates.Resolve(baseUri, anchor.GetAttribute("href")) is { } link)
             {
                 var withoutFragment = new UriBuilder(link) { Fragment = string.Empty }.Uri;
                 if (linkSet.Add(withoutFragment.AbsoluteUri))
@@ -100,13 +90,13 @@ public sealed class HtmlImageExtractor
             }
         }
 
-        return new HtmlPage(candidates, links, optOut);
+        return new HtmlPage(candidates.Items, links, optOut);
     }
 
     private string? MetaOptOut(IDocument document)
     {
         var contents = document.QuerySelectorAll("meta[name][content]")
-            .Where(m => m.GetAttribute("name") is { } name && (name.Equals("robots", StringComparison.OrdinalIgnoreCase) || name.Equals(_options.ProductToken, StringComparison.OrdinalIgnoreCase)))
+            .Where(m => RobotsTag.IsRobotsMetaName(m.GetAttribute("name"), _options.ProductToken))
             .Select(m => m.GetAttribute("content")!);
         return RobotsTag.FindOptOut(contents, _options.ProductToken, _options.NoIndexIsOptOut);
     }
@@ -115,13 +105,13 @@ public sealed class HtmlImageExtractor
     {
         foreach (var attribute in LazyAttributes)
         {
-            if (Resolve(baseUri, image.GetAttribute(attribute)) is { } lazy)
+            if (PageCandidates.Resolve(baseUri, image.GetAttribute(attribute)) is { } lazy)
             {
                 return lazy.AbsoluteUri;
             }
         }
 
-        if (Resolve(baseUri, image.GetAttribute("src")) is { } src)
+        if (PageCandidates.Resolve(baseUri, image.GetAttribute("src")) is { } src)
         {
             return src.AbsoluteUri;
         }
@@ -148,7 +138,7 @@ public sealed class HtmlImageExtractor
         foreach (var part in srcset.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var pieces = part.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (pieces.Length == 0 || Resolve(baseUri, pieces[0]) is not { } url)
+            if (pieces.Length == 0 || PageCandidates.Resolve(baseUri, pieces[0]) is not { } url)
             {
                 continue;
             }
@@ -167,17 +157,5 @@ public sealed class HtmlImageExtractor
         }
 
         return best;
-    }
-
-    /// <summary>An absolute http(s) URL for <paramref name="value"/>, or null (empty, <c>data:</c>, <c>javascript:</c>, malformed).</summary>
-    private static Uri? Resolve(Uri baseUri, string? value)
-    {
-        value = value?.Trim();
-        if (string.IsNullOrEmpty(value) || value.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || value.StartsWith('#'))
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(baseUri, value, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri : null;
     }
 }

@@ -41,4 +41,8 @@ public static class RobotsTag
 
         return null;
     }
+
+    /// <summary>Whether a <c>&lt;meta name="..."&gt;</c> carries robots directives for us: <c>robots</c>, or our product token.</summary>
+    public static bool IsRobotsMetaName(string? name, string productToken) =>
+        name is not null && (name.Equals("robots", StringComparison.OrdinalIgnoreCase) || name.Equals(productToken, StringComparison.OrdinalIgnoreCase));
 }

@@ -110,10 +110,10 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
 
         async IAsyncEnumerable<MatchedPair> MatchedPairs([EnumeratorCancellation] CancellationToken ct = default)
         {
-            await foreach (var batch in Batches(CandidateFile.ReadAsync(input, columns, Problem, ct), ct))
+            await foreach (var batch in CandidateFile.ReadAsync(input, columns, Problem, ct).Chunk(BatchSize).WithCancellation(ct))
             {
                 var ids = MatchBatch(batch);
-                for (var i = 0; i < batch.Count; i++)
+                for (var i = 0; i < batch.Length; i++)
                 {
                     if (ids[i].Length > 0)
                     {
@@ -124,7 +124,7 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
                     }
                 }
 
-                candidates += batch.Count;
+                candidates += batch.Length;
                 progress?.Report(new MatchProgress(partition, candidates, matched));
             }
         }
@@ -140,12 +140,12 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
         return result;
     }
 
-    private int[][] MatchBatch(List<Candidate> batch)
+    private int[][] MatchBatch(Candidate[] batch)
     {
-        var ids = new int[batch.Count][];
+        var ids = new int[batch.Length][];
         Parallel.For(
             0,
-            batch.Count,
+            batch.Length,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
             () => new List<int>(),
             (i, _, found) =>
@@ -156,25 +156,6 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
             },
             _ => { });
         return ids;
-    }
-
-    private static async IAsyncEnumerable<List<Candidate>> Batches(IAsyncEnumerable<Candidate> source, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var batch = new List<Candidate>(BatchSize);
-        await foreach (var candidate in source.WithCancellation(cancellationToken))
-        {
-            batch.Add(candidate);
-            if (batch.Count == BatchSize)
-            {
-                yield return batch;
-                batch = new List<Candidate>(BatchSize);
-            }
-        }
-
-        if (batch.Count > 0)
-        {
-            yield return batch;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "partition {Partition} already committed ({Matched} of {Candidates} matched); skipping")]

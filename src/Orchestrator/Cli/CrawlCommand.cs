@@ -270,7 +270,7 @@ public static class CrawlCommand
         {
             var stem = PartitionStem(list);
             var index = 0;
-            await foreach (var batch in Chunks(UrlListFile.ReadAsync(list, columns, problems.Add, cancellationToken), chunkSize, cancellationToken))
+            await foreach (var batch in UrlListFile.ReadAsync(list, columns, problems.Add, cancellationToken).Chunk(chunkSize).WithCancellation(cancellationToken))
             {
                 var name = $"{stem}-{index++:D5}";
                 chunks++;
@@ -282,9 +282,9 @@ public static class CrawlCommand
                     continue;
                 }
 
-                var results = new ImageDownload[batch.Count];
+                var results = new ImageDownload[batch.Length];
                 await Parallel.ForEachAsync(
-                    Enumerable.Range(0, batch.Count),
+                    Enumerable.Range(0, batch.Length),
                     new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
                     async (i, ct) =>
                     {
@@ -294,7 +294,7 @@ public static class CrawlCommand
                     });
                 await WriteChunkAsync(store, imageOptions.Encoding, logFolder, name, batch, results, cancellationToken);
                 var ok = results.Count(r => r.Succeeded);
-                Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Count:N0} images");
+                Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Length:N0} images");
             }
         }
 
@@ -319,14 +319,14 @@ public static class CrawlCommand
 
     /// <summary>Writes a chunk's status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
     private static async Task WriteChunkAsync(
-        IShardStore store, ImageEncoding encoding, string logFolder, string name, List<UrlListRecord> batch, ImageDownload[] results, CancellationToken cancellationToken)
+        IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
     {
         var fetchTime = DateTimeOffset.UtcNow;
         await AtomicFile.WriteAsync(Path.Combine(logFolder, name + ".jsonl.gz"), async (stream, ct) =>
         {
             await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
             await using var writer = new StreamWriter(gzip);
-            for (var i = 0; i < batch.Count; i++)
+            for (var i = 0; i < batch.Length; i++)
             {
                 var r = results[i];
                 await writer.WriteLineAsync(JsonSerializer.Serialize(
@@ -335,7 +335,7 @@ public static class CrawlCommand
             }
         }, cancellationToken);
 
-        var ok = Enumerable.Range(0, batch.Count).Where(i => results[i].Succeeded).ToList();
+        var ok = Enumerable.Range(0, batch.Length).Where(i => results[i].Succeeded).ToList();
         if (ok.Count > 0)
         {
             await using var shards = new ShardWriter(store, new ShardWriterOptions { NamePrefix = name, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = encoding });
@@ -365,7 +365,7 @@ public static class CrawlCommand
 
         await AtomicFile.WriteAllBytesAsync(
             Path.Combine(logFolder, name + ".json"),
-            JsonSerializer.SerializeToUtf8Bytes(new ChunkRecord(name, batch.Count, ok.Count, ok.Count > 0 ? name + "-00000" : null), Json),
+            JsonSerializer.SerializeToUtf8Bytes(new ChunkRecord(name, batch.Length, ok.Count, ok.Count > 0 ? name + "-00000" : null), Json),
             cancellationToken);
     }
 
@@ -383,25 +383,6 @@ public static class CrawlCommand
         }
 
         return new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
-    }
-
-    private static async IAsyncEnumerable<List<T>> Chunks<T>(IAsyncEnumerable<T> items, int size, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var batch = new List<T>(size);
-        await foreach (var item in items.WithCancellation(cancellationToken))
-        {
-            batch.Add(item);
-            if (batch.Count == size)
-            {
-                yield return batch;
-                batch = new List<T>(size);
-            }
-        }
-
-        if (batch.Count > 0)
-        {
-            yield return batch;
-        }
     }
 
     private sealed record CandidateLine(string Key, string Url, string Caption, string? PageUrl, string TextSource);

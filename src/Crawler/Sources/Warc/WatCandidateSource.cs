@@ -51,10 +51,9 @@ public sealed class WatCandidateSource(HtmlExtractionOptions options)
         var envelope = document.RootElement.GetProperty("Envelope");
         var target = Path(envelope, "WARC-Header-Metadata", "WARC-Target-URI")?.GetString() ?? record.TargetUri;
         var html = Path(envelope, "Payload-Metadata", "HTTP-Response-Metadata", "HTML-Metadata");
-        var result = new List<ImageCandidate>();
         if (target is null || !Uri.TryCreate(target, UriKind.Absolute, out var page) || html is not { } metadata)
         {
-            return result;
+            return [];
         }
 
         Pages++;
@@ -62,47 +61,36 @@ public sealed class WatCandidateSource(HtmlExtractionOptions options)
         if (head is { } h && h.TryGetProperty("Metas", out var metas) && metas.ValueKind == JsonValueKind.Array)
         {
             var robots = metas.EnumerateArray()
-                .Where(m => Text(m, "name") is { } n && (n.Equals("robots", StringComparison.OrdinalIgnoreCase) || n.Equals(options.ProductToken, StringComparison.OrdinalIgnoreCase)))
+                .Where(m => RobotsTag.IsRobotsMetaName(Text(m, "name"), options.ProductToken))
                 .Select(m => Text(m, "content") ?? string.Empty);
             if (RobotsTag.FindOptOut(robots, options.ProductToken, options.NoIndexIsOptOut) is not null)
             {
-                return result;
+                return [];
             }
         }
 
         var baseUri = head is { } hb && Text(hb, "Base") is { } b && Uri.TryCreate(page, b, out var based) ? based : page;
         if (!metadata.TryGetProperty("Links", out var links) || links.ValueKind != JsonValueKind.Array)
         {
-            return result;
+            return [];
         }
 
-        var seen = new HashSet<(string, string)>();
+        var candidates = new PageCandidates(page.AbsoluteUri, options.MaxTextLength);
         foreach (var link in links.EnumerateArray())
         {
-            if (!string.Equals(Text(link, "path"), "IMG@/src", StringComparison.OrdinalIgnoreCase) || Text(link, "url") is not { } raw
-                || raw.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
-                || !Uri.TryCreate(baseUri, raw, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            if (!string.Equals(Text(link, "path"), "IMG@/src", StringComparison.OrdinalIgnoreCase) || PageCandidates.Resolve(baseUri, Text(link, "url")) is not { } url)
             {
                 continue;
             }
 
-            void Add(string? text, TextSource source)
-            {
-                var clean = CaptionText.Clean(text, options.MaxTextLength);
-                if (clean.Length > 0 && seen.Add((url.AbsoluteUri, clean)))
-                {
-                    result.Add(new ImageCandidate(url.AbsoluteUri, clean, page.AbsoluteUri, source));
-                }
-            }
-
-            Add(Text(link, "alt"), TextSource.Alt);
+            candidates.Add(url.AbsoluteUri, Text(link, "alt"), TextSource.Alt);
             if (options.UseTitle)
             {
-                Add(Text(link, "title"), TextSource.Title);
+                candidates.Add(url.AbsoluteUri, Text(link, "title"), TextSource.Title);
             }
         }
 
-        return result;
+        return candidates.Items;
     }
 
     private static JsonElement? Path(JsonElement element, params string[] names)
