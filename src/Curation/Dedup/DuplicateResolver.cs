@@ -1,0 +1,221 @@
+namespace Pipeline.Curation.Dedup;
+
+/// <summary>
+/// Decides, over the signatures of every shard, which samples deduplication keeps. The order of preference,
+/// which makes the choice deterministic and independent of how the input is partitioned: the most original
+/// pixels, then the smallest key (ordinal), then the earlier position in the manifest. Steps, each over what
+/// the previous kept:
+/// <list type="number">
+/// <item>undecodable images are dropped;</item>
+/// <item>samples with the same canonical URL and normalized caption collapse to the preferred one;</item>
+/// <item>samples with the same image bytes and normalized caption collapse to the preferred one;</item>
+/// <item>near-duplicate images (whatever their captions): samples with equal hashes form a class, classes are
+/// visited from the one holding the most preferred sample down, and a class within the distance limit of an
+/// already kept class joins the nearest one (ties to the more preferred); otherwise it is kept. A kept class
+/// keeps only its preferred sample. Every dropped sample names the kept sample it duplicates.</item>
+/// </list>
+/// Holds about 100 bytes per sample, all in the coordinator; the pair search is what is spread over workers.
+/// </summary>
+public sealed class DuplicateResolver
+{
+    private readonly SampleSignature[] _samples;
+    private readonly int[] _shardStarts;
+    private readonly DedupDecision?[] _decisions;
+    private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
+    private ulong[] _classes = [];
+    private int[] _classBest = [];
+
+    /// <summary>A resolver over <paramref name="shards"/>, in manifest order.</summary>
+    public DuplicateResolver(IReadOnlyList<IReadOnlyList<SampleSignature>> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        _shardStarts = new int[shards.Count + 1];
+        for (var s = 0; s < shards.Count; s++)
+        {
+            _shardStarts[s + 1] = _shardStarts[s] + shards[s].Count;
+        }
+
+        _samples = [.. shards.SelectMany(s => s)];
+        _decisions = new DedupDecision?[_samples.Length];
+    }
+
+    /// <summary>Samples seen.</summary>
+    public int Count => _samples.Length;
+
+    /// <summary>Samples dropped so far, by reason.</summary>
+    public IReadOnlyDictionary<string, long> Dropped => _dropped;
+
+    /// <summary>Distinct perceptual hashes among the samples left after the exact steps, ascending.</summary>
+    public IReadOnlyList<ulong> DistinctHashes => _classes;
+
+    /// <summary>Kept classes that absorbed at least one other class (set by <see cref="ResolveNear"/>).</summary>
+    public int NearGroups { get; private set; }
+
+    /// <summary>Runs the undecodable and exact steps and prepares the distinct hashes for the pair search.</summary>
+    public void ResolveExact()
+    {
+        for (var g = 0; g < _samples.Length; g++)
+        {
+            if (_samples[g].PerceptualHash is null)
+            {
+                Drop(g, DedupReason.Undecodable, null, null, _samples[g].Problem);
+            }
+        }
+
+        Collapse(s => s.UrlCaption, DedupReason.SameUrlAndCaption);
+        Collapse(s => s.ImageCaption, DedupReason.SameImageAndCaption);
+
+        var best = new Dictionary<ulong, int>();
+        for (var g = 0; g < _samples.Length; g++)
+        {
+            if (_decisions[g] is null)
+            {
+                var hash = _samples[g].PerceptualHash!.Value;
+                if (!best.TryGetValue(hash, out var b) || Prefer(g, b))
+                {
+                    best[hash] = g;
+                }
+            }
+        }
+
+        _classes = [.. best.Keys.Order()];
+        _classBest = [.. _classes.Select(h => best[h])];
+    }
+
+    /// <summary>Runs the near-duplicate step over the pairs of distinct hashes within the limit (indexes into <see cref="DistinctHashes"/>).</summary>
+    public void ResolveNear(IReadOnlyList<NearPair> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var n = _classes.Length;
+
+        // Adjacency lists in one array (CSR): both directions of every pair.
+        var starts = new int[n + 1];
+        foreach (var p in pairs)
+        {
+            starts[p.A + 1]++;
+            starts[p.B + 1]++;
+        }
+
+        for (var i = 1; i <= n; i++)
+        {
+            starts[i] += starts[i - 1];
+        }
+
+        var next = starts[..^1];
+        var neighbours = new (int Class, int Distance)[starts[n]];
+        foreach (var p in pairs)
+        {
+            neighbours[next[p.A]++] = (p.B, p.Distance);
+            neighbours[next[p.B]++] = (p.A, p.Distance);
+        }
+
+        var order = Enumerable.Range(0, n).ToArray();
+        Array.Sort(order, (a, b) => Compare(_classBest[a], _classBest[b]));
+        var rank = new int[n];
+        for (var r = 0; r < n; r++)
+        {
+            rank[order[r]] = r;
+        }
+
+        var representative = new int[n];
+        var distance = new int[n];
+        var kept = new bool[n];
+        foreach (var c in order)
+        {
+            var chosen = -1;
+            for (var i = starts[c]; i < starts[c + 1]; i++)
+            {
+                var (other, d) = neighbours[i];
+                if (kept[other] && (chosen < 0 || d < distance[c] || (d == distance[c] && rank[other] < rank[chosen])))
+                {
+                    chosen = other;
+                    distance[c] = d;
+                }
+            }
+
+            kept[c] = chosen < 0;
+            representative[c] = kept[c] ? c : chosen;
+        }
+
+        NearGroups = representative.Where((r, c) => r != c).Distinct().Count();
+        var classOf = new Dictionary<ulong, int>(n);
+        for (var c = 0; c < n; c++)
+        {
+            classOf[_classes[c]] = c;
+        }
+
+        for (var g = 0; g < _samples.Length; g++)
+        {
+            if (_decisions[g] is not null)
+            {
+                continue;
+            }
+
+            var c = classOf[_samples[g].PerceptualHash!.Value];
+            var keeper = _classBest[representative[c]];
+            if (keeper != g)
+            {
+                Drop(g, DedupReason.NearDuplicate, _samples[keeper].Key, representative[c] == c ? 0 : distance[c], null);
+            }
+        }
+    }
+
+    /// <summary>The dropped samples of shard <paramref name="shard"/> (manifest position), by row.</summary>
+    public IReadOnlyList<DedupDecision> DecisionsFor(int shard)
+    {
+        var list = new List<DedupDecision>();
+        for (var g = _shardStarts[shard]; g < _shardStarts[shard + 1]; g++)
+        {
+            if (_decisions[g] is { } decision)
+            {
+                list.Add(decision);
+            }
+        }
+
+        return list;
+    }
+
+    private void Collapse(Func<SampleSignature, UInt128> keyOf, string reason)
+    {
+        var best = new Dictionary<UInt128, int>();
+        for (var g = 0; g < _samples.Length; g++)
+        {
+            if (_decisions[g] is null)
+            {
+                var key = keyOf(_samples[g]);
+                if (!best.TryGetValue(key, out var b) || Prefer(g, b))
+                {
+                    best[key] = g;
+                }
+            }
+        }
+
+        for (var g = 0; g < _samples.Length; g++)
+        {
+            if (_decisions[g] is null && best[keyOf(_samples[g])] is var keeper && keeper != g)
+            {
+                Drop(g, reason, _samples[keeper].Key, null, null);
+            }
+        }
+    }
+
+    private void Drop(int g, string reason, string? duplicateOf, int? distance, string? detail)
+    {
+        _decisions[g] = new DedupDecision(_samples[g].Row, reason, duplicateOf, distance, detail);
+        _dropped[reason] = _dropped.GetValueOrDefault(reason) + 1;
+    }
+
+    private bool Prefer(int a, int b) => Compare(a, b) < 0;
+
+    private int Compare(int a, int b)
+    {
+        var (x, y) = (_samples[a], _samples[b]);
+        var c = y.Pixels.CompareTo(x.Pixels);
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(x.Key, y.Key);
+        }
+
+        return c != 0 ? c : a.CompareTo(b);
+    }
+}

@@ -1,0 +1,28 @@
+using Pipeline.Curation.Filtering;
+
+namespace Pipeline.Curation.Jobs;
+
+/// <summary>Everything a curation worker needs besides its work item; travels with every item so any process can run it.</summary>
+public sealed record CurationSettings
+{
+    /// <summary>Filter thresholds.</summary>
+    public SampleFilterOptions Filters { get; init; } = new();
+
+    /// <summary>Deduplication settings.</summary>
+    public DedupOptions Dedup { get; init; } = new();
+
+    /// <summary>Evaluation-overlap settings.</summary>
+    public OverlapOptions Overlap { get; init; } = new();
+
+    /// <summary>Threads one work item uses to decode and hash images.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        Filters.Validate();
+        Dedup.Validate();
+        Overlap.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
+    }
+}

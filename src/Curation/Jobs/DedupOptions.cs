@@ -1,0 +1,29 @@
+namespace Pipeline.Curation.Jobs;
+
+/// <summary>Deduplication settings (configuration section <c>Curation:Dedup</c>).</summary>
+public sealed record DedupOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "Curation:Dedup";
+
+    /// <summary>
+    /// Largest Hamming distance between two 64-bit perceptual hashes that still counts as the same image. The
+    /// default, 8, finds resized, re-encoded (JPEG quality 50 and up) and slightly cropped (2% off any or every
+    /// side) copies; 10 to 12 also finds 3 to 5% crops at a higher false-positive rate (README).
+    /// </summary>
+    public int MaxDistance { get; init; } = 8;
+
+    /// <summary>Whether near-duplicate images are collapsed (false: only the exact steps run).</summary>
+    public bool NearDuplicates { get; init; } = true;
+
+    /// <summary>Partitions of the hash index, each searched by one work item; 0 picks the number of parallel work items.</summary>
+    public int IndexShards { get; init; }
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxDistance);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDistance, 32);
+        ArgumentOutOfRangeException.ThrowIfNegative(IndexShards);
+    }
+}
