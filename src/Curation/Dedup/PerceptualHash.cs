@@ -24,7 +24,7 @@ public static class PerceptualHash
         ArgumentNullException.ThrowIfNull(encoded);
         try
         {
-            using var thumbnail = Image.ThumbnailBuffer(encoded, Side, height: Side, size: Enums.Size.Force, failOn: Enums.FailOn.Truncated);
+            using var thumbnail = Image.ThumbnailBuffer(encoded, Side, optionString: "fail_on=truncated", height: Side, size: Enums.Size.Force);
             using var flat = thumbnail.HasAlpha() ? thumbnail.Flatten(background: [255, 255, 255]) : thumbnail.Copy();
             using var grey = flat.Colourspace(Enums.Interpretation.Bw);
             using var band = grey.Bands > 1 ? grey.ExtractBand(0) : grey.Copy();

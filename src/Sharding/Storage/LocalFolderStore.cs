@@ -123,7 +123,13 @@ public sealed class LocalFolderStore : IShardStore
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        File.Delete(FullPath(path));
+        var full = FullPath(path);
+        // The contract is "no error when it is already gone", and that includes its folder.
+        if (Directory.Exists(Path.GetDirectoryName(full)))
+        {
+            File.Delete(full);
+        }
+
         return Task.CompletedTask;
     }
 
