@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Pipeline.Crawler.Candidates;
@@ -14,15 +15,15 @@ public class WarcReaderTests
     {
         var header = new StringBuilder()
             .Append("WARC/1.0\r\n")
-            .Append($"WARC-Type: {type}\r\n")
-            .Append($"WARC-Record-ID: <urn:uuid:{Guid.NewGuid()}>\r\n")
+            .Append(CultureInfo.InvariantCulture, $"WARC-Type: {type}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"WARC-Record-ID: <urn:uuid:{Guid.NewGuid()}>\r\n")
             .Append("WARC-Date: 2026-11-01T00:00:00Z\r\n");
         if (target is not null)
         {
-            header.Append($"WARC-Target-URI: {target}\r\n");
+            header.Append(CultureInfo.InvariantCulture, $"WARC-Target-URI: {target}\r\n");
         }
 
-        header.Append($"Content-Type: {contentType}\r\nContent-Length: {block.Length}\r\n\r\n");
+        header.Append(CultureInfo.InvariantCulture, $"Content-Type: {contentType}\r\nContent-Length: {block.Length}\r\n\r\n");
         return [.. Encoding.UTF8.GetBytes(header.ToString()), .. block, .. "\r\n\r\n"u8];
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Curation.Tests;
 using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.TestServices;
@@ -158,6 +159,30 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.StartsWith("ok", grainLine, StringComparison.Ordinal);
         Assert.Contains("client connected to cluster", Assert.Single(stdout, l => DoctorOutput.IsCheck(l, "cluster")), StringComparison.Ordinal);
         Assert.True(_silos.Any(s => grainLine.Contains(PortText(s.SiloPort), StringComparison.Ordinal)), grainLine);
+    }
+
+    [Fact]
+    public async Task Dedup_spread_over_the_silos_equals_dedup_in_one_process()
+    {
+        using var folder = new TemporaryFolder("dedup-cluster");
+        var (samples, _) = CurationInputs.WithDuplicates();
+        var input = Path.Combine(folder.Path, "in");
+        await CurationInputs.WriteAsync(input, samples, perShard: 4);
+
+        var local = await PipelineExecutable.RunAsync(["curate", "dedup", input, "--out", folder.Path + "/local", "--parallel", "1"]);
+        Assert.True(local.ExitCode == 0, string.Join('\n', local.Stdout.Concat(local.Stderr)));
+        var cluster = await PipelineExecutable.RunAsync(
+            ["curate", "dedup", input, "--out", folder.Path + "/cluster", "--parallel", "4", "--index-shards", "3", "--cluster", _redis!.ConnectionString], timeoutSeconds: 300);
+        Assert.True(cluster.ExitCode == 0, string.Join('\n', cluster.Stdout.Concat(cluster.Stderr)));
+        Assert.Contains(cluster.Stdout, l => l.EndsWith("on the cluster", StringComparison.Ordinal));
+
+        Assert.Equal(
+            (await CurationInputs.ReadAllAsync(folder.Path + "/local")).Select(s => s.Key).Order(),
+            (await CurationInputs.ReadAllAsync(folder.Path + "/cluster")).Select(s => s.Key).Order());
+        Assert.Equal(
+            CurationInputs.ReadDropped(folder.Path + "/local", "dedup").Select(d => d.ToString()).Order(),
+            CurationInputs.ReadDropped(folder.Path + "/cluster", "dedup").Select(d => d.ToString()).Order());
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(folder.Path, "cluster", "dedup", "work", "pairs")).Length);
     }
 
     private async Task StartSiloAsync(params string[] extra)

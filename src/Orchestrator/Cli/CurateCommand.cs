@@ -17,7 +17,7 @@ using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Cli;
 
-/// <summary><c>pipeline curate match|balance</c>: match the candidate pool against the entries, then cap pairs per entry.</summary>
+/// <summary><c>pipeline curate match|balance</c>: match the candidate pool against the entries, then cap pairs per entry (filter, dedup and overlap are in <see cref="CurateStepCommands"/>).</summary>
 public static class CurateCommand
 {
     private const string CountsFile = "counts.bin";
@@ -81,7 +81,13 @@ public static class CurateCommand
             [$"{BalancerOptions.Section}:{nameof(BalancerOptions.ReserveFactor)}"] = parse.GetValue(ReserveFactor)?.ToString(CultureInfo.InvariantCulture),
             [$"{BalancerOptions.Section}:{nameof(BalancerOptions.Seed)}"] = parse.GetValue(Seed)?.ToString(CultureInfo.InvariantCulture),
         }, BalanceAsync, ct));
-        return new Command("curate", "Curation: match captions against entries, balance pairs per entry") { match, balance };
+        var curate = new Command("curate", "Curation: match captions against entries, balance pairs per entry, filter, deduplicate, and check evaluation overlap") { match, balance };
+        foreach (var step in CurateStepCommands.Create(cli))
+        {
+            curate.Subcommands.Add(step);
+        }
+
+        return curate;
     }
 
     private static async Task<int> MatchAsync(CommandContext context, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public sealed partial class FileReminderTable(string path, ILogger<FileReminderT
         await WithRowsAsync(rows => rows.Count, cancellationToken);
 
     public Task<ReminderTableData> ReadRows(GrainId grainId) =>
-        WithRowsAsync(rows => new ReminderTableData(rows.Values.Where(r => GrainId.Parse(r.Grain) == grainId).Select(ToEntry)), CancellationToken.None);
+        WithRowsAsync(rows => new ReminderTableData(rows.Values.Where(r => GrainId.Parse(r.Grain, System.Globalization.CultureInfo.InvariantCulture) == grainId).Select(ToEntry)), CancellationToken.None);
 
     /// <summary>Rows whose grain hash lies in (begin, end], wrapping around the ring when begin >= end.</summary>
     public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
@@ -62,7 +62,7 @@ public sealed partial class FileReminderTable(string path, ILogger<FileReminderT
 
     private static ReminderEntry ToEntry(ReminderFileRow row) => new()
     {
-        GrainId = GrainId.Parse(row.Grain),
+        GrainId = GrainId.Parse(row.Grain, System.Globalization.CultureInfo.InvariantCulture),
         ReminderName = row.Name,
         StartAt = row.StartAt,
         Period = row.Period,
@@ -118,7 +118,7 @@ public sealed partial class FileReminderTable(string path, ILogger<FileReminderT
             throw new InvalidDataException($"reminders file '{FilePath}' is damaged at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}: {ex.Message}", ex);
         }
 
-        return (stored ?? []).ToDictionary(r => (GrainId.Parse(r.Grain), r.Name));
+        return (stored ?? []).ToDictionary(r => (GrainId.Parse(r.Grain, System.Globalization.CultureInfo.InvariantCulture), r.Name));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reminder {ReminderName} of {GrainId} stored, period {Period}")]

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Curation.Filtering;
+using Pipeline.Curation.Jobs;
+using Pipeline.Curation.Overlap;
+using Pipeline.Orchestrator.Grains.Curation;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Storage;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary>
+/// <c>pipeline curate filter|dedup|overlap</c>: shard store to shard store. Work items run in this process, or,
+/// with <c>--cluster</c>, on the cluster's silos (each item a grain call); either way the output is the same.
+/// </summary>
+public static class CurateStepCommands
+{
+    private static readonly Argument<string> Input = new("input") { Description = "Input shard store: a folder, azure://container/prefix, or a container URL" };
+
+    private static readonly Option<string> Output = new("--out") { Description = "Output shard store: kept samples, {step}/dropped/*.jsonl.gz, {step}-summary.json; rerunning resumes", Required = true };
+
+    private static readonly Option<int> Parallel = new("--parallel") { Description = "Work items in flight (a cluster's silos share them)", DefaultValueFactory = _ => 2 };
+
+    private static readonly Option<int?> Threads = new("--threads") { Description = "Threads each work item decodes and hashes with [default: this machine's cores]" };
+
+    private static readonly Option<int?> MinSide = new("--min-side") { Description = "Smallest shorter side of the original image [default: 64]" };
+
+    private static readonly Option<double?> MaxAspectRatio = new("--max-aspect-ratio") { Description = "Largest longer/shorter side ratio, 0 for none [default: 3]" };
+
+    private static readonly Option<int?> MinCaptionChars = new("--min-caption-chars") { Description = "Fewest caption characters after normalization [default: 5]" };
+
+    private static readonly Option<int?> MaxCaptionChars = new("--max-caption-chars") { Description = "Most caption characters, 0 for none [default: 1000]" };
+
+    private static readonly Option<int?> MinCaptionWords = new("--min-caption-words") { Description = "Fewest caption words [default: 1]" };
+
+    private static readonly Option<int?> MaxCaptionWords = new("--max-caption-words") { Description = "Most caption words, 0 for none [default: 200]" };
+
+    private static readonly Option<long?> MinImageBytes = new("--min-image-bytes") { Description = "Fewest bytes of the stored image [default: 500]" };
+
+    private static readonly Option<long?> MaxImageBytes = new("--max-image-bytes") { Description = "Most bytes of the stored image, 0 for none [default: 10 MiB]" };
+
+    private static readonly Option<int?> DedupDistance = new("--distance", "-k") { Description = "Largest Hamming distance of 64-bit perceptual hashes that counts as the same image [default: 8]" };
+
+    private static readonly Option<bool> NoNear = new("--no-near-duplicates") { Description = "Only the exact steps (URL + caption, bytes + caption)" };
+
+    private static readonly Option<int?> IndexShards = new("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: --parallel]" };
+
+    private static readonly Option<string[]> Eval = new("--eval") { Description = "An evaluation set: NAME=FOLDER or FOLDER (images searched recursively); repeat per set", Required = true, Arity = ArgumentArity.OneOrMore };
+
+    private static readonly Option<int?> OverlapDistance = new("--distance", "-k") { Description = "Largest Hamming distance at which a sample copies an evaluation image [default: 8]" };
+
+    private static readonly Option<bool> Drop = new("--drop") { Description = "Write the data set without the samples that copy an evaluation image" };
+
+    /// <summary>The three subcommands.</summary>
+    public static IEnumerable<Command> Create(PipelineCli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var filter = new Command("filter", "Normalize captions (NFC, entities, white space) and drop samples by size, aspect ratio, caption length and file size, logging each reason")
+        {
+            Input, Output, Parallel, Threads, MinSide, MaxAspectRatio, MinCaptionChars, MaxCaptionChars, MinCaptionWords, MaxCaptionWords, MinImageBytes, MaxImageBytes,
+        };
+        filter.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
+        {
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinSide))] = Text(parse.GetValue(MinSide)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxAspectRatio))] = Text(parse.GetValue(MaxAspectRatio)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionChars))] = Text(parse.GetValue(MinCaptionChars)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionChars))] = Text(parse.GetValue(MaxCaptionChars)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionWords))] = Text(parse.GetValue(MinCaptionWords)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionWords))] = Text(parse.GetValue(MaxCaptionWords)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinImageBytes))] = Text(parse.GetValue(MinImageBytes)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxImageBytes))] = Text(parse.GetValue(MaxImageBytes)),
+        }, (context, token) => RunAsync(context, job => job.FilterAsync(token), token), ct));
+
+        var dedup = new Command("dedup", "Drop exact duplicates (canonical URL + caption, image SHA-256 + caption) and near-duplicate images (perceptual hash within k), keeping one by a fixed rule")
+        {
+            Input, Output, Parallel, Threads, DedupDistance, NoNear, IndexShards,
+        };
+        dedup.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
+        {
+            [Key(DedupOptions.Section, nameof(DedupOptions.MaxDistance))] = Text(parse.GetValue(DedupDistance)),
+            [Key(DedupOptions.Section, nameof(DedupOptions.NearDuplicates))] = parse.GetValue(NoNear) ? "false" : null,
+            [Key(DedupOptions.Section, nameof(DedupOptions.IndexShards))] = Text(parse.GetValue(IndexShards)),
+        }, (context, token) => RunAsync(context, job => job.DedupAsync(token), token), ct));
+
+        var overlap = new Command("overlap", "Report per evaluation set how many of its images have a near duplicate in the data set; --drop removes those samples")
+        {
+            Input, Output, Parallel, Threads, Eval, OverlapDistance, Drop,
+        };
+        overlap.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
+        {
+            [Key(OverlapOptions.Section, nameof(OverlapOptions.MaxDistance))] = Text(parse.GetValue(OverlapDistance)),
+            [Key(OverlapOptions.Section, nameof(OverlapOptions.Drop))] = parse.GetValue(Drop) ? "true" : null,
+        }, (context, token) => RunAsync(context, async job =>
+        {
+            var sets = ParseSets(context.Parse.GetValue(Eval)!);
+            var report = await job.OverlapAsync(sets, token);
+            foreach (var set in report.Sets)
+            {
+                await context.Output.WriteLineAsync($"  {set.Name}: {set.ImagesWithDuplicate:N0} of {set.Images:N0} images ({set.Percent:0.##}%) have a near duplicate in the data set ({set.Samples:N0} samples)");
+            }
+
+            foreach (var problem in report.Problems.Take(5))
+            {
+                await context.Output.WriteLineAsync($"  skipped {problem}");
+            }
+
+            return report.Summary;
+        }, token), ct));
+        return [filter, dedup, overlap];
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, Func<CurationJob, Task<StepSummary>> step, CancellationToken cancellationToken)
+    {
+        var settings = new CurationSettings
+        {
+            Filters = Bind<SampleFilterOptions>(context, SampleFilterOptions.Section),
+            Dedup = Bind<DedupOptions>(context, DedupOptions.Section),
+            Overlap = Bind<OverlapOptions>(context, OverlapOptions.Section),
+            Threads = context.Parse.GetValue(Threads) ?? Environment.ProcessorCount,
+        };
+        try
+        {
+            settings.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        var storeOptions = Bind<ShardStoreOptions>(context, ShardStoreOptions.Section);
+        var input = context.Parse.GetValue(Input)!;
+        var output = context.Parse.GetValue(Output)!;
+        using var client = context.Options.IsDistributed
+            ? await PipelineHosts.StartClientAsync(context.Configuration, context.Options, context.Verbose, cancellationToken)
+            : null;
+        IWorkItemRunner runner = client is null ? new CurationWorker(storeOptions) : new GrainWorkItemRunner(client.Services.GetRequiredService<IGrainFactory>());
+        CurationJob job;
+        try
+        {
+            job = new CurationJob(input, output, settings, runner, Math.Max(1, context.Parse.GetValue(Parallel)), storeOptions);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        job.Progress += line => Console.Error.WriteLine(line);
+        try
+        {
+            var summary = await step(job);
+            await context.Output.WriteLineAsync(summary.Describe() + (client is null ? "" : " on the cluster"));
+            foreach (var failure in summary.Failures.Take(10))
+            {
+                await context.Output.WriteLineAsync($"  failed {failure.Item}: {failure.Reason}");
+            }
+
+            return summary.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        }
+        finally
+        {
+            if (client is not null)
+            {
+                await client.StopAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private static List<EvaluationSet> ParseSets(string[] values)
+    {
+        try
+        {
+            return [.. values.Select(EvaluationSet.Parse)];
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+    }
+
+    private static T Bind<T>(CommandContext context, string section)
+        where T : new() => context.Configuration.GetSection(section).Get<T>() ?? new T();
+
+    private static string Key(string section, string name) => $"{section}:{name}";
+
+    private static string? Text<T>(T? value)
+        where T : struct, IFormattable => value?.ToString(null, CultureInfo.InvariantCulture);
+}
