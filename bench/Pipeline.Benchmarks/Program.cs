@@ -9,6 +9,16 @@ using Pipeline.TestServices;
 // Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples [captions]]]
 //    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
 //    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
+//    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
+if (args.Length > 0 && args[0] == "dedup")
+{
+    DedupBenchmarks.Run(
+        images: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000,
+        indexSize: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
+        maxDistance: args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 8);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "crawl")
 {
     await CrawlerBenchmarks.RunAsync(
