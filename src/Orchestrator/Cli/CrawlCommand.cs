@@ -109,24 +109,11 @@ public static class CrawlCommand
         return flags;
     }
 
-    private static T Bind<T>(CommandContext context, string section)
-        where T : new()
-    {
-        try
-        {
-            return context.Configuration.GetSection(section).Get<T>() ?? new T();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new PipelineConfigurationException($"{section}: {ex.Message}");
-        }
-    }
-
     private static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging)
     {
         try
         {
-            return new HttpFetcher(Bind<FetcherOptions>(context, FetcherOptions.Section), Bind<NetworkSafetyOptions>(context, NetworkSafetyOptions.Section), logging.CreateLogger<HttpFetcher>());
+            return new HttpFetcher(context.Bind<FetcherOptions>(FetcherOptions.Section), context.Bind<NetworkSafetyOptions>(NetworkSafetyOptions.Section), logging.CreateLogger<HttpFetcher>());
         }
         catch (ArgumentException ex)
         {
@@ -147,7 +134,7 @@ public static class CrawlCommand
         var output = parse.GetValue(CandidatesOut)!;
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
         using var fetcher = CreateFetcher(context, logging);
-        var html = Bind<HtmlExtractionOptions>(context, HtmlExtractionOptions.Section);
+        var html = context.Bind<HtmlExtractionOptions>(HtmlExtractionOptions.Section);
         html.ProductToken = fetcher.Options.ProductToken;
         var extractor = new HtmlImageExtractor(html);
         var problems = new List<SourceProblem>();
@@ -178,7 +165,7 @@ public static class CrawlCommand
 
             if (seeds.Count > 0)
             {
-                var crawler = new LiveCrawler(fetcher, extractor, Bind<LiveCrawlOptions>(context, LiveCrawlOptions.Section));
+                var crawler = new LiveCrawler(fetcher, extractor, context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section));
                 await foreach (var candidate in crawler.CrawlAsync(seeds, visit =>
                 {
                     pages++;
@@ -241,9 +228,9 @@ public static class CrawlCommand
 
         var chunkSize = Math.Max(1, parse.GetValue(Chunk));
         var concurrency = Math.Max(1, parse.GetValue(Concurrency));
-        var imageOptions = Bind<ImageOptions>(context, ImageOptions.Section);
-        var columns = Bind<UrlListColumns>(context, UrlListColumns.Section);
-        var storeOptions = Bind<ShardStoreOptions>(context, ShardStoreOptions.Section);
+        var imageOptions = context.Bind<ImageOptions>(ImageOptions.Section);
+        var columns = context.Bind<UrlListColumns>(UrlListColumns.Section);
+        var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
         IShardStore store;
         try
         {

@@ -115,9 +115,9 @@ public static class CurateStepCommands
     {
         var settings = new CurationSettings
         {
-            Filters = Bind<SampleFilterOptions>(context, SampleFilterOptions.Section),
-            Dedup = Bind<DedupOptions>(context, DedupOptions.Section),
-            Overlap = Bind<OverlapOptions>(context, OverlapOptions.Section),
+            Filters = context.Bind<SampleFilterOptions>(SampleFilterOptions.Section),
+            Dedup = context.Bind<DedupOptions>(DedupOptions.Section),
+            Overlap = context.Bind<OverlapOptions>(OverlapOptions.Section),
             Threads = context.Parse.GetValue(Threads) ?? Environment.ProcessorCount,
         };
         try
@@ -129,7 +129,7 @@ public static class CurateStepCommands
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        var storeOptions = Bind<ShardStoreOptions>(context, ShardStoreOptions.Section);
+        var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
         var input = context.Parse.GetValue(Input)!;
         var output = context.Parse.GetValue(Output)!;
         using var client = context.Options.IsDistributed
@@ -178,9 +178,6 @@ public static class CurateStepCommands
             throw new PipelineConfigurationException(ex.Message, ex);
         }
     }
-
-    private static T Bind<T>(CommandContext context, string section)
-        where T : new() => context.Configuration.GetSection(section).Get<T>() ?? new T();
 
     private static string Key(string section, string name) => $"{section}:{name}";
 
