@@ -177,22 +177,23 @@ public sealed class DuplicateResolver
 
     private void Collapse(Func<SampleSignature, UInt128> keyOf, string reason)
     {
+        var keys = new UInt128[_samples.Length];
         var best = new Dictionary<UInt128, int>();
         for (var g = 0; g < _samples.Length; g++)
         {
             if (_decisions[g] is null)
             {
-                var key = keyOf(_samples[g]);
-                if (!best.TryGetValue(key, out var b) || Prefer(g, b))
+                keys[g] = keyOf(_samples[g]);
+                if (!best.TryGetValue(keys[g], out var b) || Prefer(g, b))
                 {
-                    best[key] = g;
+                    best[keys[g]] = g;
                 }
             }
         }
 
         for (var g = 0; g < _samples.Length; g++)
         {
-            if (_decisions[g] is null && best[keyOf(_samples[g])] is var keeper && keeper != g)
+            if (_decisions[g] is null && best[keys[g]] is var keeper && keeper != g)
             {
                 Drop(g, reason, _samples[keeper].Key, null, null);
             }

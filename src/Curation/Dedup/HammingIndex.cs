@@ -63,19 +63,25 @@ public sealed class HammingIndex
         ArgumentNullException.ThrowIfNull(results);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDistance);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDistance, 64);
-        var radius = maxDistance / _chunks.Length;
+
+        // The query's chunk values, computed once: every candidate is checked against the earlier ones.
+        Span<uint> queryChunks = stackalloc uint[_chunks.Length];
         for (var c = 0; c < _chunks.Length; c++)
         {
-            var chunk = _chunks[c];
-            var value = chunk.ValueOf(query);
-            ProbeAll(c, query, value, 0, radius, maxDistance, results);
+            queryChunks[c] = _chunks[c].ValueOf(query);
+        }
+
+        var search = new Probe(query, maxDistance, maxDistance / _chunks.Length, results);
+        for (var c = 0; c < _chunks.Length; c++)
+        {
+            ProbeAll(c, queryChunks[c], 0, search.Radius, queryChunks, in search);
         }
     }
 
     /// <summary>Visits every chunk value within <paramref name="remaining"/> flips of <paramref name="value"/>, flipping only bits at or after <paramref name="fromBit"/>.</summary>
-    private void ProbeAll(int c, ulong query, uint value, int fromBit, int remaining, int maxDistance, List<HammingMatch> results)
+    private void ProbeAll(int c, uint value, int fromBit, int remaining, ReadOnlySpan<uint> queryChunks, in Probe search)
     {
-        Probe(c, query, value, maxDistance, results);
+        Visit(c, value, queryChunks, in search);
         if (remaining == 0)
         {
             return;
@@ -83,37 +89,32 @@ public sealed class HammingIndex
 
         for (var bit = fromBit; bit < _chunks[c].Width; bit++)
         {
-            ProbeAll(c, query, value ^ (1u << bit), bit + 1, remaining - 1, maxDistance, results);
+            ProbeAll(c, value ^ (1u << bit), bit + 1, remaining - 1, queryChunks, in search);
         }
     }
 
-    private void Probe(int c, ulong query, uint value, int maxDistance, List<HammingMatch> results)
+    private void Visit(int c, uint value, ReadOnlySpan<uint> queryChunks, in Probe search)
     {
         var chunk = _chunks[c];
-        var radius = maxDistance / _chunks.Length;
-        var start = chunk.Starts[value];
         var end = chunk.Starts[value + 1];
-        for (var i = start; i < end; i++)
+        for (var i = chunk.Starts[value]; i < end; i++)
         {
             var id = chunk.Ids[i];
             var hash = _hashes[id];
-            var distance = BitOperations.PopCount(hash ^ query);
-            if (distance > maxDistance || FoundInEarlierChunk(c, query, hash, radius))
+            var distance = BitOperations.PopCount(hash ^ search.Query);
+            if (distance <= search.MaxDistance && !FoundInEarlierChunk(c, hash, queryChunks, search.Radius))
             {
-                continue;
+                search.Results.Add(new HammingMatch(id, distance));
             }
-
-            results.Add(new HammingMatch(id, distance));
         }
     }
 
     // A hash close enough in an earlier chunk was (or will be) reported by that chunk's probe; report it once.
-    private bool FoundInEarlierChunk(int c, ulong query, ulong hash, int radius)
+    private bool FoundInEarlierChunk(int c, ulong hash, ReadOnlySpan<uint> queryChunks, int radius)
     {
         for (var j = 0; j < c; j++)
         {
-            var chunk = _chunks[j];
-            if (BitOperations.PopCount(chunk.ValueOf(query) ^ chunk.ValueOf(hash)) <= radius)
+            if (BitOperations.PopCount(queryChunks[j] ^ _chunks[j].ValueOf(hash)) <= radius)
             {
                 return true;
             }
@@ -121,6 +122,9 @@ public sealed class HammingIndex
 
         return false;
     }
+
+    /// <summary>One search's fixed inputs: the query, the distance limit, the per-chunk radius and where matches go.</summary>
+    private readonly record struct Probe(ulong Query, int MaxDistance, int Radius, List<HammingMatch> Results);
 
     /// <summary>One table: ids of the hashes sorted by this chunk's value, and where each value's run starts.</summary>
     private sealed class Chunk(int shift, int width, int[] starts, int[] ids)
