@@ -164,7 +164,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
 
     private async Task<(WorkItemResult?[] Results, IReadOnlyList<WorkItemFailure> Failures)> RunAsync(string phase, IReadOnlyList<WorkItem> items, CancellationToken cancellationToken)
     {
-        var scheduler = new WorkItemScheduler(runner, parallel);
+        var scheduler = new WorkItemScheduler<WorkItem, WorkItemResult>(runner.RunAsync, i => i.Describe(), parallel);
         var clock = Stopwatch.StartNew();
         var last = TimeSpan.Zero;
         scheduler.ItemDone += (item, done, total) =>

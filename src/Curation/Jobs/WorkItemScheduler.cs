@@ -7,16 +7,23 @@ namespace Pipeline.Curation.Jobs;
 /// fewer. A failed item is retried (its worker may have died; items are idempotent); one that fails every
 /// attempt is reported and the others go on.
 /// </summary>
-public sealed class WorkItemScheduler(IWorkItemRunner runner, int parallel, int attempts = 3)
+/// <typeparam name="TItem">The work item type.</typeparam>
+/// <typeparam name="TResult">What running one item returns.</typeparam>
+/// <param name="run">Runs one item; running an item twice must do its work once.</param>
+/// <param name="describe">A short name of an item for progress and failure lines.</param>
+/// <param name="parallel">Items in flight.</param>
+/// <param name="attempts">Attempts per item before it is reported as failed.</param>
+public sealed class WorkItemScheduler<TItem, TResult>(Func<TItem, CancellationToken, Task<TResult>> run, Func<TItem, string> describe, int parallel, int attempts = 3)
+    where TResult : class
 {
     /// <summary>Called after each item finishes, with the item's short name and how many are done.</summary>
     public event Action<string, int, int>? ItemDone;
 
     /// <summary>Runs <paramref name="items"/>; the results are in item order, null where the item failed.</summary>
-    public async Task<(WorkItemResult?[] Results, IReadOnlyList<WorkItemFailure> Failures)> RunAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken)
+    public async Task<(TResult?[] Results, IReadOnlyList<WorkItemFailure> Failures)> RunAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var results = new WorkItemResult?[items.Count];
+        var results = new TResult?[items.Count];
         var failures = new ConcurrentBag<(int Index, WorkItemFailure Failure)>();
         var done = 0;
         await Parallel.ForAsync(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel), CancellationToken = cancellationToken }, async (i, ct) =>
@@ -25,14 +32,14 @@ public sealed class WorkItemScheduler(IWorkItemRunner runner, int parallel, int 
             {
                 try
                 {
-                    results[i] = await runner.RunAsync(items[i], ct);
+                    results[i] = await run(items[i], ct);
                     break;
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OutOfMemoryException)
                 {
                     if (attempt >= Math.Max(1, attempts))
                     {
-                        failures.Add((i, new WorkItemFailure(items[i].Describe(), ex.Message.ReplaceLineEndings(" "))));
+                        failures.Add((i, new WorkItemFailure(describe(items[i]), ex.Message.ReplaceLineEndings(" "))));
                         break;
                     }
 
@@ -40,7 +47,7 @@ public sealed class WorkItemScheduler(IWorkItemRunner runner, int parallel, int 
                 }
             }
 
-            ItemDone?.Invoke(items[i].Describe(), Interlocked.Increment(ref done), items.Count);
+            ItemDone?.Invoke(describe(items[i]), Interlocked.Increment(ref done), items.Count);
         });
 
         return (results, [.. failures.OrderBy(f => f.Index).Select(f => f.Failure)]);

@@ -1,0 +1,73 @@
+namespace Pipeline.Curation.Queries;
+
+/// <summary>
+/// Thresholds and limits of query building (section <c>Curation:Queries</c>). The defaults are MetaCLIP's: words
+/// seen at least 100 times, bigrams with PMI of at least 30, titles with at least 70 views summed over the given
+/// hourly files where an hour counts only with at least 50 views, every WordNet synset head name, and 0 to 99.
+/// </summary>
+public sealed class QueryOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Curation:Queries";
+
+    /// <summary>Fewest occurrences of a word for it to be an entry.</summary>
+    public long MinUnigramCount { get; set; } = 100;
+
+    /// <summary>
+    /// Smallest association of a bigram <c>a b</c> for it to be an entry, as the ratio
+    /// <c>p(a b) / (p(a) p(b))</c> = <c>c(a b) N² / (P c(a) c(b))</c>, with N the words and P the adjacent word pairs
+    /// counted. This is pointwise mutual information before the logarithm (30 is log2 30 = 4.9 bits): read as
+    /// log2, a threshold of 30 would need a corpus of over 2^30 c(a) c(b) / c(a b) words and admit nothing.
+    /// </summary>
+    public double MinBigramPmi { get; set; } = 30;
+
+    /// <summary>Fewest occurrences of a bigram for it to be considered, so that rare pairs of rare words (whose PMI is high by chance) are not entries.</summary>
+    public long MinBigramCount { get; set; } = 100;
+
+    /// <summary>Fewest views of a title summed over the hourly pageview files, counting only hours that reach <see cref="MinHourlyViews"/>.</summary>
+    public long MinTitleViews { get; set; } = 70;
+
+    /// <summary>Fewest views of a title in one hourly file for that hour to count.</summary>
+    public long MinHourlyViews { get; set; } = 50;
+
+    /// <summary>Pageview domain codes whose views count, summed per hour, separated by commas: English Wikipedia's desktop and mobile sites.</summary>
+    public string PageviewDomains { get; set; } = "en,en.m";
+
+    /// <summary>The domain codes of <see cref="PageviewDomains"/>.</summary>
+    internal string[] Domains => PageviewDomains.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The numbers 0 to this are entries; -1 for none.</summary>
+    public int MaxNumber { get; set; } = 99;
+
+    /// <summary>Compressed bytes of a multistream dump per partition (work item).</summary>
+    public long PartitionBytes { get; set; } = 64L << 20;
+
+    /// <summary>Hash partitions of the counts: each is merged by one work item.</summary>
+    public int Buckets { get; set; } = 16;
+
+    /// <summary>Distinct words plus distinct bigrams a counting worker holds before it spills sorted runs to disk (about 60 bytes each).</summary>
+    public int MaxEntriesInMemory { get; set; } = 4_000_000;
+
+    /// <summary>Build the entries from the partitions that could be read when others fail, instead of writing nothing.</summary>
+    public bool SkipFailedPartitions { get; set; }
+
+    /// <summary>Checks that the options make sense together.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">One does not; the message names it.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinUnigramCount, 1, nameof(MinUnigramCount));
+        ArgumentOutOfRangeException.ThrowIfNegative(MinBigramPmi, nameof(MinBigramPmi));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinBigramCount, 1, nameof(MinBigramCount));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinTitleViews, 1, nameof(MinTitleViews));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinHourlyViews, 1, nameof(MinHourlyViews));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxNumber, -1, nameof(MaxNumber));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PartitionBytes, 1, nameof(PartitionBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Buckets, 1, nameof(Buckets));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Buckets, 4096, nameof(Buckets));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEntriesInMemory, 1000, nameof(MaxEntriesInMemory));
+        if (Domains.Length == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PageviewDomains), "at least one pageview domain code is needed");
+        }
+    }
+}
