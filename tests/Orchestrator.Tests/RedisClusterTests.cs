@@ -185,6 +185,27 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Equal(3, Directory.GetFiles(Path.Combine(folder.Path, "cluster", "dedup", "work", "pairs")).Length);
     }
 
+    [Fact]
+    public async Task Query_counting_spread_over_the_silos_equals_counting_in_one_process()
+    {
+        using var folder = new TemporaryFolder("queries-cluster");
+        var (dump, _, _) = Pipeline.Curation.Tests.Queries.WikiDumps.WriteMultistream(folder.Path, "gen", Pipeline.Curation.Tests.Queries.WikiDumps.Generated(500, seed: 5), pagesPerStream: 25);
+        string[] thresholds = ["--min-word-count", "20", "--min-bigram-count", "3", "--min-bigram-pmi", "2", "--no-wordnet"];
+
+        var local = await PipelineExecutable.RunAsync(["queries", "build", "--wiki", dump, "--out", folder.Path + "/local.parquet", "--parallel", "1", "--partition-mb", "1000", "--buckets", "1", .. thresholds]);
+        Assert.True(local.ExitCode == 0, string.Join('\n', local.Stdout.Concat(local.Stderr)));
+        var cluster = await PipelineExecutable.RunAsync(
+            ["queries", "build", "--wiki", dump, "--out", folder.Path + "/cluster.parquet", "--parallel", "4", "--partition-mb", "0", "--buckets", "3", "--max-entries-in-memory", "1000", "--cluster", _redis!.ConnectionString, .. thresholds], timeoutSeconds: 300);
+        Assert.True(cluster.ExitCode == 0, string.Join('\n', cluster.Stdout.Concat(cluster.Stderr)));
+        Assert.Contains(cluster.Stdout, l => l.EndsWith("on the cluster", StringComparison.Ordinal));
+
+        var one = await Pipeline.Curation.Queries.QueryEntryFile.ReadAsync(folder.Path + "/local.parquet", CancellationToken.None);
+        var spread = await Pipeline.Curation.Queries.QueryEntryFile.ReadAsync(folder.Path + "/cluster.parquet", CancellationToken.None);
+        Assert.True(one.Count(e => e.Sources.HasFlag(Pipeline.Curation.Queries.QuerySources.Bigram)) > 10);
+        Assert.Equal(one, spread);
+        Assert.Equal(20, Directory.GetDirectories(Path.Combine(folder.Path, "cluster.work", "counts")).Length);
+    }
+
     private async Task StartSiloAsync(params string[] extra)
     {
         var siloPort = FreePort.Next();

@@ -21,6 +21,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(ShardCommand.Create(this));
         root.Subcommands.Add(CurateCommand.Create(this));
         root.Subcommands.Add(CrawlCommand.Create(this));
+        root.Subcommands.Add(QueriesCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
