@@ -10,6 +10,15 @@ using Pipeline.TestServices;
 //    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
 //    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
+//    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
+if (args.Length > 0 && args[0] == "queries")
+{
+    await QueryBenchmarks.RunAsync(
+        megabytes: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 220,
+        folder: args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), "pipeline-bench-queries"));
+    return;
+}
+
 if (args.Length > 0 && args[0] == "dedup")
 {
     DedupBenchmarks.Run(

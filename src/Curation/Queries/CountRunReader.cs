@@ -17,7 +17,8 @@ public sealed class CountRunReader : IDisposable
     {
         _path = path;
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        _reader = new BinaryReader(new DeflateStream(file, CompressionMode.Decompress), Encoding.UTF8);
+        // Buffered: inflate does a native call per read, and records are read a few bytes at a time.
+        _reader = new BinaryReader(new BufferedStream(new DeflateStream(file, CompressionMode.Decompress), 1 << 16), Encoding.UTF8);
         try
         {
             if (_reader.ReadInt32() != CountRunWriter.Magic)
