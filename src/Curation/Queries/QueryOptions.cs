@@ -45,8 +45,12 @@ public sealed class QueryOptions
     /// <summary>Hash partitions of the counts: each is merged by one work item.</summary>
     public int Buckets { get; set; } = 16;
 
-    /// <summary>Distinct words plus distinct bigrams a counting worker holds before it spills sorted runs to disk (about 60 bytes each).</summary>
-    public int MaxEntriesInMemory { get; set; } = 4_000_000;
+    /// <summary>
+    /// Distinct words plus distinct bigrams a counting worker holds before it spills sorted runs to disk; its bigram
+    /// buffer has this many slots of 32 bytes (256 MB at the default), and it also spills when half of them hold
+    /// distinct bigrams.
+    /// </summary>
+    public int MaxEntriesInMemory { get; set; } = 8_000_000;
 
     /// <summary>Build the entries from the partitions that could be read when others fail, instead of writing nothing.</summary>
     public bool SkipFailedPartitions { get; set; }
