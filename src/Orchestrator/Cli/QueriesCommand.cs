@@ -52,7 +52,7 @@ public static class QueriesCommand
 
     private static readonly Option<int?> Buckets = new("--buckets") { Description = "Hash buckets of the counts, merged in parallel [default: 16]" };
 
-    private static readonly Option<int?> MaxEntries = new("--max-entries-in-memory") { Description = "Distinct words + bigrams a worker holds before spilling sorted runs [default: 4000000]" };
+    private static readonly Option<int?> MaxEntries = new("--max-entries-in-memory") { Description = "Distinct words + bigrams a worker holds before spilling sorted runs; 32 bytes of bigram buffer each [default: 8000000]" };
 
     private static readonly Option<bool> SkipFailed = new("--skip-failed-partitions") { Description = "Build from the readable partitions when some fail, instead of writing nothing" };
 
