@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Curation.Filtering;
 using Pipeline.Curation.Jobs;
@@ -62,14 +61,14 @@ public static class CurateStepCommands
         };
         filter.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
         {
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinSide))] = Text(parse.GetValue(MinSide)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxAspectRatio))] = Text(parse.GetValue(MaxAspectRatio)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionChars))] = Text(parse.GetValue(MinCaptionChars)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionChars))] = Text(parse.GetValue(MaxCaptionChars)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionWords))] = Text(parse.GetValue(MinCaptionWords)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionWords))] = Text(parse.GetValue(MaxCaptionWords)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinImageBytes))] = Text(parse.GetValue(MinImageBytes)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxImageBytes))] = Text(parse.GetValue(MaxImageBytes)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinSide))] = FlagValue.Text(parse.GetValue(MinSide)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxAspectRatio))] = FlagValue.Text(parse.GetValue(MaxAspectRatio)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionChars))] = FlagValue.Text(parse.GetValue(MinCaptionChars)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionChars))] = FlagValue.Text(parse.GetValue(MaxCaptionChars)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionWords))] = FlagValue.Text(parse.GetValue(MinCaptionWords)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionWords))] = FlagValue.Text(parse.GetValue(MaxCaptionWords)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinImageBytes))] = FlagValue.Text(parse.GetValue(MinImageBytes)),
+            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxImageBytes))] = FlagValue.Text(parse.GetValue(MaxImageBytes)),
         }, (context, token) => RunAsync(context, job => job.FilterAsync(token), token), ct));
 
         var dedup = new Command("dedup", "Drop exact duplicates (canonical URL + caption, image SHA-256 + caption) and near-duplicate images (perceptual hash within k), keeping one by a fixed rule")
@@ -78,9 +77,9 @@ public static class CurateStepCommands
         };
         dedup.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
         {
-            [Key(DedupOptions.Section, nameof(DedupOptions.MaxDistance))] = Text(parse.GetValue(DedupDistance)),
+            [Key(DedupOptions.Section, nameof(DedupOptions.MaxDistance))] = FlagValue.Text(parse.GetValue(DedupDistance)),
             [Key(DedupOptions.Section, nameof(DedupOptions.NearDuplicates))] = parse.GetValue(NoNear) ? "false" : null,
-            [Key(DedupOptions.Section, nameof(DedupOptions.IndexShards))] = Text(parse.GetValue(IndexShards)),
+            [Key(DedupOptions.Section, nameof(DedupOptions.IndexShards))] = FlagValue.Text(parse.GetValue(IndexShards)),
         }, (context, token) => RunAsync(context, job => job.DedupAsync(token), token), ct));
 
         var overlap = new Command("overlap", "Report per evaluation set how many of its images have a near duplicate in the data set; --drop removes those samples")
@@ -89,7 +88,7 @@ public static class CurateStepCommands
         };
         overlap.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
         {
-            [Key(OverlapOptions.Section, nameof(OverlapOptions.MaxDistance))] = Text(parse.GetValue(OverlapDistance)),
+            [Key(OverlapOptions.Section, nameof(OverlapOptions.MaxDistance))] = FlagValue.Text(parse.GetValue(OverlapDistance)),
             [Key(OverlapOptions.Section, nameof(OverlapOptions.Drop))] = parse.GetValue(Drop) ? "true" : null,
         }, (context, token) => RunAsync(context, async job =>
         {
@@ -179,7 +178,4 @@ public static class CurateStepCommands
     }
 
     private static string Key(string section, string name) => $"{section}:{name}";
-
-    private static string? Text<T>(T? value)
-        where T : struct, IFormattable => value?.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -73,16 +73,16 @@ public static class QueriesCommand
         };
         build.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
         {
-            [Key(nameof(QueryOptions.MinUnigramCount))] = Text(parse.GetValue(MinWordCount)),
-            [Key(nameof(QueryOptions.MinBigramPmi))] = Text(parse.GetValue(MinBigramPmi)),
-            [Key(nameof(QueryOptions.MinBigramCount))] = Text(parse.GetValue(MinBigramCount)),
-            [Key(nameof(QueryOptions.MinTitleViews))] = Text(parse.GetValue(MinTitleViews)),
-            [Key(nameof(QueryOptions.MinHourlyViews))] = Text(parse.GetValue(MinHourlyViews)),
+            [Key(nameof(QueryOptions.MinUnigramCount))] = FlagValue.Text(parse.GetValue(MinWordCount)),
+            [Key(nameof(QueryOptions.MinBigramPmi))] = FlagValue.Text(parse.GetValue(MinBigramPmi)),
+            [Key(nameof(QueryOptions.MinBigramCount))] = FlagValue.Text(parse.GetValue(MinBigramCount)),
+            [Key(nameof(QueryOptions.MinTitleViews))] = FlagValue.Text(parse.GetValue(MinTitleViews)),
+            [Key(nameof(QueryOptions.MinHourlyViews))] = FlagValue.Text(parse.GetValue(MinHourlyViews)),
             [Key(nameof(QueryOptions.PageviewDomains))] = parse.GetValue(Domains),
-            [Key(nameof(QueryOptions.MaxNumber))] = Text(parse.GetValue(MaxNumber)),
-            [Key(nameof(QueryOptions.PartitionBytes))] = Text(parse.GetValue(PartitionMb) is { } mb ? Math.Max(1, mb << 20) : (long?)null),
-            [Key(nameof(QueryOptions.Buckets))] = Text(parse.GetValue(Buckets)),
-            [Key(nameof(QueryOptions.MaxEntriesInMemory))] = Text(parse.GetValue(MaxEntries)),
+            [Key(nameof(QueryOptions.MaxNumber))] = FlagValue.Text(parse.GetValue(MaxNumber)),
+            [Key(nameof(QueryOptions.PartitionBytes))] = FlagValue.Text(parse.GetValue(PartitionMb) is { } mb ? Math.Max(1, mb << 20) : (long?)null),
+            [Key(nameof(QueryOptions.Buckets))] = FlagValue.Text(parse.GetValue(Buckets)),
+            [Key(nameof(QueryOptions.MaxEntriesInMemory))] = FlagValue.Text(parse.GetValue(MaxEntries)),
             [Key(nameof(QueryOptions.SkipFailedPartitions))] = parse.GetValue(SkipFailed) ? "true" : null,
         }, BuildAsync, ct));
 
@@ -224,7 +224,4 @@ public static class QueriesCommand
     }
 
     private static string Key(string name) => $"{QueryOptions.Section}:{name}";
-
-    private static string? Text<T>(T? value)
-        where T : struct, IFormattable => value?.ToString(null, CultureInfo.InvariantCulture);
 }
