@@ -71,7 +71,10 @@ public sealed class PartitionCounter
             if (!exists)
             {
                 id = _words.Count;
-                _words.Add(word.ToString());
+
+                // The table made the key's string as it added it; keep that one rather than make another.
+                _lookup.TryGetValue(word, out var key, out _);
+                _words.Add(key!);
                 if (id == _counts.Length)
                 {
                     Array.Resize(ref _counts, _counts.Length * 2);
