@@ -38,7 +38,9 @@ public sealed class ShardCommandTests
         Assert.All(afterCrash.Shards, s => Assert.Equal(5000, s.Samples));
         var verify = await PipelineExecutable.RunAsync(["shard", "verify", store]);
         Assert.True(verify.ExitCode == 0, string.Join('\n', verify.Stdout.Concat(verify.Stderr)));
-        Assert.Contains(verify.Stdout, line => line.Contains("staging leftover", StringComparison.Ordinal));
+        // The kill lands while the next shard is staged or, when the writer is quicker than the poll, after it is
+        // published but before its commit; either leftover is a warning and the manifest is intact.
+        Assert.Contains(verify.Stdout, line => line.Contains("staging leftover", StringComparison.Ordinal) || line.Contains("not in the manifest", StringComparison.Ordinal));
 
         var rerun = await PipelineExecutable.RunAsync(generate);
         Assert.True(rerun.ExitCode == 0, string.Join('\n', rerun.Stdout.Concat(rerun.Stderr)));
