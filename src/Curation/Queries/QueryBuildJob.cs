@@ -4,6 +4,7 @@ using System.Text.Json;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Pageviews;
 using Pipeline.Curation.Wikipedia;
+using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Curation.Queries;
 
@@ -303,7 +304,7 @@ public sealed class QueryBuildJob
     {
         var path = QuerySummary.PathFor(_output);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(summary, SummaryJson), cancellationToken);
+        await AtomicFile.WriteAllBytesAsync(path, JsonSerializer.SerializeToUtf8Bytes(summary, SummaryJson), cancellationToken);
         return summary;
     }
 

@@ -1,6 +1,7 @@
 using Parquet;
 using Parquet.Schema;
 using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Curation.Queries;
 
@@ -19,34 +20,31 @@ public static class QueryEntryFile
     private static readonly DataField Synset = new DataField<string>("synset");
     private static readonly ParquetSchema Schema = new(Text, Sources, Count, Pmi, Views, Synset);
 
-    /// <summary>Writes the entries to <paramref name="path"/> through a temporary file, so a reader never sees half a file.</summary>
+    /// <summary>Writes the entries to <paramref name="path"/> atomically, so a reader never sees half a file.</summary>
     public static async Task WriteAsync(string path, IReadOnlyList<QueryEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await AtomicFile.WriteAsync(path, async (file, ct) =>
         {
-            await using var writer = await ParquetWriter.CreateAsync(Schema, file, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: cancellationToken);
-            for (var start = 0; start < entries.Count || start == 0; start += RowGroupRows)
+            await using var writer = await ParquetWriter.CreateAsync(Schema, file, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }, cancellationToken: ct);
+
+            // An empty list still gets one (empty) row group, so that readers see the schema.
+            var start = 0;
+            do
             {
                 var group = entries.Skip(start).Take(RowGroupRows).ToArray();
                 using var rows = writer.CreateRowGroup();
                 await rows.WriteAsync(Text, group.Select(e => (string?)e.Text).ToArray());
                 await rows.WriteAsync(Sources, group.Select(e => (string?)e.SourceNames).ToArray());
-                await rows.WriteAsync<long>(Count, group.Select(e => e.Count).ToArray(), null, null, cancellationToken);
-                await rows.WriteAsync<double>(Pmi, group.Select(e => e.Pmi).ToArray(), null, null, cancellationToken);
-                await rows.WriteAsync<long>(Views, group.Select(e => e.Views).ToArray(), null, null, cancellationToken);
+                await rows.WriteAsync<long>(Count, group.Select(e => e.Count).ToArray(), null, null, ct);
+                await rows.WriteAsync<double>(Pmi, group.Select(e => e.Pmi).ToArray(), null, null, ct);
+                await rows.WriteAsync<long>(Views, group.Select(e => e.Views).ToArray(), null, null, ct);
                 await rows.WriteAsync(Synset, group.Select(e => e.Synset).ToArray());
-                if (entries.Count == 0)
-                {
-                    break;
-                }
+                start += RowGroupRows;
             }
-        }
-
-        File.Move(temporary, full, overwrite: true);
+            while (start < entries.Count);
+        }, cancellationToken);
     }
 
     /// <summary>Reads every entry of a file.</summary>
