@@ -1,0 +1,13 @@
+using Pipeline.Trainer.Data;
+
+namespace Pipeline.Trainer.Checkpoints;
+
+/// <summary>What a checkpoint holds besides the weights and the optimizer's moments.</summary>
+/// <param name="Step">Steps completed; training resumes at this step.</param>
+/// <param name="Config">The model configuration's name.</param>
+/// <param name="WorldSize">Ranks of the run that wrote it; a resume must use as many.</param>
+/// <param name="GlobalBatch">Samples per step.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="RngState">libtorch's CPU generator state, base64.</param>
+/// <param name="Positions">Each rank's data position after the step.</param>
+public sealed record TrainingState(int Step, string Config, int WorldSize, int GlobalBatch, ulong Seed, string RngState, IReadOnlyList<LoaderPosition> Positions);

@@ -1,0 +1,60 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Trainer.Models;
+
+/// <summary>CLIP: an image encoder, a text encoder and a learned temperature, with L2-normalised embeddings compared by cosine similarity.</summary>
+public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor Texts)>
+{
+    /// <summary>The initial logit scale, ln(1/0.07).</summary>
+    public static readonly double InitialLogitScale = Math.Log(1 / 0.07);
+
+    /// <summary>The largest logit scale, ln(100); the scale is clamped to it after every step.</summary>
+    public static readonly double MaxLogitScale = Math.Log(100);
+
+    private readonly VisionTransformer visual;
+    private readonly TextTransformer text;
+    private readonly Parameter logit_scale;
+
+    public ClipModel(ClipConfig config, long endId) : base(nameof(ClipModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        visual = new VisionTransformer(config);
+        text = new TextTransformer(config, endId);
+        logit_scale = new Parameter(tensor((float)InitialLogitScale));
+        RegisterComponents();
+    }
+
+    public ClipConfig Config { get; }
+
+    /// <summary>The learned log temperature.</summary>
+    public Parameter LogitScale => logit_scale;
+
+    /// <summary>Normalised image embeddings.</summary>
+    public Tensor EncodeImage(Tensor images) => nn.functional.normalize(visual.forward(images), dim: -1);
+
+    /// <summary>Normalised caption embeddings.</summary>
+    public Tensor EncodeText(Tensor tokens) => nn.functional.normalize(text.forward(tokens), dim: -1);
+
+    public override (Tensor Images, Tensor Texts) forward(Tensor images, Tensor tokens) => (EncodeImage(images), EncodeText(tokens));
+
+    /// <summary>Keeps the temperature within CLIP's bound: 0 ≤ logit scale ≤ ln(100).</summary>
+    public void ClampLogitScale()
+    {
+        using var noGrad = no_grad();
+        logit_scale.clamp_(0, MaxLogitScale);
+    }
+
+    /// <summary>Parameters AdamW decays: weights of linear, convolution and embedding layers and the projections, not gains, biases or the logit scale.</summary>
+    public IEnumerable<Parameter> DecayedParameters() => named_parameters().Where(p => Decays(p.name, p.parameter)).Select(p => p.parameter);
+
+    /// <summary>Every other parameter.</summary>
+    public IEnumerable<Parameter> UndecayedParameters() => named_parameters().Where(p => !Decays(p.name, p.parameter)).Select(p => p.parameter);
+
+    // open_clip's rule: parameters with fewer than two dimensions (gains, biases, the logit scale, the class token)
+    // and layer norms are exempt.
+    private static bool Decays(string name, Parameter parameter) =>
+        parameter.dim() >= 2 && !name.Contains("ln_", StringComparison.Ordinal) && !name.Contains("logit_scale", StringComparison.Ordinal);
+}

@@ -1,0 +1,45 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Trainer.Models;
+
+/// <summary>
+/// The ViT image encoder (Dosovitskiy et al.) as CLIP uses it: non-overlapping patches embedded by a strided
+/// convolution, a learned class token and positions, a pre-LN before the transformer, and the class token's
+/// final state, normalised, projected into the joint embedding.
+/// </summary>
+public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1;
+    private readonly Parameter class_embedding;
+    private readonly Parameter positional_embedding;
+    private readonly LayerNorm ln_pre;
+    private readonly Transformer transformer;
+    private readonly LayerNorm ln_post;
+    private readonly Parameter proj;
+
+    public VisionTransformer(ClipConfig config) : base(nameof(VisionTransformer))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var width = config.VisionWidth;
+        var scale = Math.Pow(width, -0.5);
+        conv1 = nn.Conv2d(3, width, kernel_size: config.PatchSize, stride: config.PatchSize, bias: false);
+        class_embedding = new Parameter(scale * randn(width));
+        positional_embedding = new Parameter(scale * randn((config.Grid * config.Grid) + 1, width));
+        ln_pre = nn.LayerNorm(width);
+        transformer = new Transformer(width, config.VisionLayers, config.VisionHeads, causal: false);
+        ln_post = nn.LayerNorm(width);
+        proj = new Parameter(scale * randn(width, config.EmbedDim));
+        RegisterComponents();
+    }
+
+    /// <summary>Images [B, 3, S, S] (normalised) to embeddings [B, EmbedDim].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        var patches = conv1.forward(input).flatten(2).transpose(1, 2); // [B, grid², W]
+        var classToken = class_embedding.expand(patches.shape[0], 1, -1);
+        var x = cat([classToken, patches], dim: 1) + positional_embedding;
+        x = transformer.forward(ln_pre.forward(x));
+        return ln_post.forward(x[.., 0, ..]).matmul(proj);
+    }
+}

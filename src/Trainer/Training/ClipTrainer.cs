@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Reading;
+using Pipeline.Sharding.Storage;
+using Pipeline.Trainer.Checkpoints;
+using Pipeline.Trainer.Collectives;
+using Pipeline.Trainer.Data;
+using Pipeline.Trainer.Evaluation;
+using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Tokenization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Trainer.Training;
+
+/// <summary>
+/// The CLIP training loop for one rank: streams batches from the shards, runs forward and backward under a
+/// dispose scope per step (so native memory stays flat), sums gradients over the ranks, applies AdamW with the
+/// warmup-cosine schedule, and checkpoints, logs and evaluates at intervals. Rank 0 writes the checkpoints and
+/// the metrics (<c>OUT/metrics.jsonl</c>, one JSON object per line).
+/// </summary>
+public sealed partial class ClipTrainer(TrainingOptions options, ICollectives collectives, ILogger logger)
+{
+    /// <summary>The metrics file in the output folder.</summary>
+    public const string MetricsFile = "metrics.jsonl";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Trains on the shards in <paramref name="store"/>; with <paramref name="resume"/>, continues from the newest checkpoint in <paramref name="output"/>.</summary>
+    public async Task<TrainingOutcome> RunAsync(IShardStore store, ShardManifest manifest, ClipTokenizer tokenizer, string output, bool resume, Action<StepReport>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        options.Validate();
+        var device = options.Device == "cuda" ? CUDA : CPU;
+        if (options.Device == "cuda")
+        {
+            backends.cuda.matmul.allow_tf32 = true; // TF32 matmuls on Ampere and later: CLIP trains the same, much faster
+            backends.cudnn.allow_tf32 = true;
+        }
+
+        if (options.Threads is { } threads)
+        {
+            set_num_threads(threads);
+        }
+
+        var config = ClipConfig.Named(options.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
+        var checkpoints = new CheckpointStore(Path.Combine(output, "checkpoints"), options.KeepCheckpoints);
+        TrainingState? resumed = null;
+        string? from = resume ? checkpoints.Latest() : null;
+        if (from is not null)
+        {
+            resumed = await CheckpointStore.ReadStateAsync(from, cancellationToken);
+            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || resumed.Config != config.Name)
+            {
+                throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch} and config {resumed.Config}; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {config.Name})");
+            }
+        }
+
+        manual_seed(checked((long)(options.Seed & long.MaxValue)));
+        using var model = new ClipModel(config, tokenizer.EndId);
+        model.to(device);
+        var optimizer = optim.AdamW(
+            [
+                new AdamW.ParamGroup(model.DecayedParameters(), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
+                new AdamW.ParamGroup(model.UndecayedParameters(), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),
+            ],
+            lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: options.Epsilon);
+        if (from is not null && resumed is not null)
+        {
+            CheckpointStore.LoadWeights(from, model, optimizer);
+            CheckpointStore.RestoreRng(resumed.RngState);
+            LogResumed(from, resumed.Step);
+        }
+        else
+        {
+            BroadcastWeights(model);
+        }
+
+        var firstStep = resumed?.Step ?? 0;
+        var parameters = model.parameters().ToList();
+        var gradients = new GradientSynchronizer(collectives, parameters);
+        var schedule = new WarmupCosineSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
+        var evalSet = options.EvalFolder is { } evalFolder ? LabeledImageFolder.Open(evalFolder) : null;
+        var reader = new ShardStreamReader(store, manifest, new ShardStreamOptions
+        {
+            Rank = options.Split == DataSplit.RowGroups ? collectives.Rank : 0,
+            WorldSize = options.Split == DataSplit.RowGroups ? collectives.WorldSize : 1,
+            Seed = options.Seed,
+            ShuffleBuffer = options.ShuffleBuffer,
+        });
+        var loaderOptions = new BatchLoaderOptions { GlobalBatch = options.GlobalBatch, Rank = collectives.Rank, WorldSize = collectives.WorldSize, Split = options.Split, Prefetch = options.Prefetch, DecodeThreads = options.DecodeThreads };
+        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), loaderOptions, resumed?.Positions[collectives.Rank], logger);
+        await using var metrics = collectives.Rank == 0 ? OpenMetrics(output, firstStep) : null;
+
+        var losses = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long skipped = 0;
+        var lastCheckpoint = from ?? "";
+        ZeroShotResult? evaluation = null;
+        model.train();
+        for (var step = firstStep; step < options.Steps; step++)
+        {
+            var batch = await loader.NextAsync(cancellationToken);
+            skipped += batch.Skipped;
+            var rate = schedule.RateAt(step);
+            double loss;
+            using (NewDisposeScope())
+            {
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = rate;
+                }
+
+                var images = tensor(batch.Images, [batch.Count, 3, config.ImageSize, config.ImageSize]).to(device);
+                var tokens = tensor(batch.Tokens, [batch.Count, tokenizer.ContextLength]).to(device);
+                var (imageFeatures, textFeatures) = model.forward(images, tokens);
+                var lossTensor = ClipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, collectives);
+                lossTensor.backward();
+                gradients.SumGradients();
+                ClipLoss.AverageLogitScaleGradient(model.LogitScale, collectives.WorldSize);
+                if (options.GradientClip is { } clip)
+                {
+                    nn.utils.clip_grad_norm_(parameters, clip);
+                }
+
+                optimizer.step();
+                optimizer.zero_grad();
+                model.ClampLogitScale();
+                loss = lossTensor.item<float>();
+            }
+
+            losses.Add(loss);
+            var done = step + 1;
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var report = new StepReport(done, options.Steps, loss, rate, Math.Exp(model.LogitScale.item<float>()), (done - firstStep) * (double)options.GlobalBatch / Math.Max(elapsed, 1e-9), TimeSpan.FromSeconds(elapsed / (done - firstStep) * (options.Steps - done)), skipped);
+            progress?.Invoke(report);
+            if (metrics is not null && (done % options.LogEvery == 0 || done == options.Steps))
+            {
+                await WriteLineAsync(metrics, new { step = done, loss, lr = rate, logitScale = report.LogitScale, samplesPerSecond = report.SamplesPerSecond, skipped, time = DateTimeOffset.UtcNow }, cancellationToken);
+            }
+
+            if (evalSet is not null && ((options.EvalEvery > 0 && done % options.EvalEvery == 0) || done == options.Steps))
+            {
+                evaluation = ZeroShotClassifier.Evaluate(model, tokenizer, evalSet, cancellationToken: cancellationToken);
+                LogEvaluation(done, evaluation.Top1, evaluation.Top5, evaluation.Chance);
+                if (metrics is not null)
+                {
+                    await WriteLineAsync(metrics, new { step = done, eval = evaluation }, cancellationToken);
+                }
+            }
+
+            if (done % options.CheckpointEvery == 0 || done == options.Steps)
+            {
+                lastCheckpoint = await CheckpointAsync(checkpoints, model, optimizer, config, done, batch.PositionAfter, cancellationToken);
+            }
+        }
+
+        return new TrainingOutcome(firstStep, losses, lastCheckpoint, evaluation);
+    }
+
+    private void BroadcastWeights(ClipModel model)
+    {
+        if (collectives.WorldSize == 1)
+        {
+            return;
+        }
+
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            collectives.Broadcast(parameter, root: 0);
+        }
+    }
+
+    private async Task<string> CheckpointAsync(CheckpointStore checkpoints, ClipModel model, OptimizerHelper optimizer, ClipConfig config, int step, LoaderPosition position, CancellationToken cancellationToken)
+    {
+        // Every rank's data position goes into the checkpoint: gathered as JSON bytes to rank 0.
+        var mine = JsonSerializer.SerializeToUtf8Bytes(position, Json);
+        using var length = tensor(new float[] { mine.Length });
+        using var longest = length.clone();
+        collectives.AllReduceSum(longest); // sum bounds the max: a buffer every rank's JSON fits in
+        var size = (int)longest.item<float>();
+        var padded = new byte[size];
+        mine.CopyTo(padded, 0);
+        using var local = tensor(padded, [1, size]);
+        using var all = collectives.AllGather(local);
+        var positions = new List<LoaderPosition>();
+        var bytes = all.bytes.ToArray();
+        for (var rank = 0; rank < collectives.WorldSize; rank++)
+        {
+            var json = bytes.AsSpan(rank * size, size).TrimEnd((byte)0);
+            positions.Add(JsonSerializer.Deserialize<LoaderPosition>(json, Json)!);
+        }
+
+        var path = checkpoints.PartialFolder(step);
+        if (collectives.Rank == 0)
+        {
+            var state = new TrainingState(step, config.Name, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions);
+            path = await checkpoints.SaveAsync(model, optimizer, state, cancellationToken);
+            LogCheckpoint(path, step);
+        }
+
+        collectives.Barrier();
+        return path;
+    }
+
+    private static StreamWriter OpenMetrics(string output, int firstStep)
+    {
+        Directory.CreateDirectory(output);
+        var path = Path.Combine(output, MetricsFile);
+        // On resume, lines past the checkpoint describe steps that are about to be run again.
+        var kept = File.Exists(path) && firstStep > 0
+            ? File.ReadLines(path).Where(line => StepOf(line) <= firstStep).ToList()
+            : [];
+        var writer = new StreamWriter(path, append: false);
+        foreach (var line in kept)
+        {
+            writer.WriteLine(line);
+        }
+
+        return writer;
+    }
+
+    private static int StepOf(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.TryGetProperty("step", out var step) ? step.GetInt32() : int.MaxValue;
+        }
+        catch (JsonException)
+        {
+            return int.MaxValue; // a torn last line from a killed run
+        }
+    }
+
+    private static async Task WriteLineAsync<T>(StreamWriter writer, T value, CancellationToken cancellationToken)
+    {
+        await writer.WriteLineAsync(JsonSerializer.Serialize(value, Json).AsMemory(), cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resumed from {Checkpoint} at step {Step}")]
+    private partial void LogResumed(string checkpoint, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {Checkpoint} at step {Step}")]
+    private partial void LogCheckpoint(string checkpoint, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Zero-shot at step {Step}: top-1 {Top1:P1}, top-5 {Top5:P1} (chance {Chance:P1})")]
+    private partial void LogEvaluation(int step, double top1, double top5, double chance);
+}

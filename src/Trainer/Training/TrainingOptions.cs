@@ -1,0 +1,97 @@
+using Pipeline.Trainer.Data;
+
+namespace Pipeline.Trainer.Training;
+
+/// <summary>How a CLIP run trains; bound from <c>Trainer</c>. Defaults follow CLIP and open_clip where they apply.</summary>
+public sealed class TrainingOptions
+{
+    public const string Section = "Trainer";
+
+    /// <summary>Model configuration: tiny, small or ViT-B/32.</summary>
+    public string Config { get; set; } = "tiny";
+
+    /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
+    public int Steps { get; set; } = 1_000;
+
+    /// <summary>Samples per step over all ranks.</summary>
+    public int GlobalBatch { get; set; } = 64;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; set; } = 5e-4;
+
+    /// <summary>Steps of linear warmup before the cosine decay.</summary>
+    public int WarmupSteps { get; set; } = 100;
+
+    /// <summary>AdamW decoupled weight decay, on weights only (not gains, biases or the logit scale).</summary>
+    public double WeightDecay { get; set; } = 0.2;
+
+    public double Beta1 { get; set; } = 0.9;
+
+    public double Beta2 { get; set; } = 0.98;
+
+    public double Epsilon { get; set; } = 1e-6;
+
+    /// <summary>Largest gradient norm, or null for no clipping.</summary>
+    public double? GradientClip { get; set; }
+
+    /// <summary>Seeds the weights and the data order.</summary>
+    public ulong Seed { get; set; }
+
+    /// <summary>Steps between checkpoints; the last step always writes one.</summary>
+    public int CheckpointEvery { get; set; } = 500;
+
+    /// <summary>Checkpoints kept.</summary>
+    public int KeepCheckpoints { get; set; } = 3;
+
+    /// <summary>Steps between zero-shot evaluations of <see cref="EvalFolder"/>; 0 evaluates only at the end.</summary>
+    public int EvalEvery { get; set; }
+
+    /// <summary>A labelled image folder (ROOT/CLASS/IMAGE) evaluated zero-shot, or null.</summary>
+    public string? EvalFolder { get; set; }
+
+    /// <summary>Steps between metrics lines.</summary>
+    public int LogEvery { get; set; } = 10;
+
+    /// <summary>"cpu" or "cuda" (the CUDA build only).</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Intra-op threads of libtorch; null leaves its default.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>How the ranks share the data.</summary>
+    public DataSplit Split { get; set; } = DataSplit.RowGroups;
+
+    /// <summary>Samples held for shuffling.</summary>
+    public int ShuffleBuffer { get; set; } = 2_000;
+
+    /// <summary>Batches decoded ahead.</summary>
+    public int Prefetch { get; set; } = 2;
+
+    /// <summary>Threads decoding images.</summary>
+    public int DecodeThreads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Vocabulary of a tokenizer trained for the run (CLIP's is 49,408).</summary>
+    public int TokenizerVocabulary { get; set; } = 49_408;
+
+    /// <summary>Captions a tokenizer is trained on.</summary>
+    public int TokenizerCaptions { get; set; } = 200_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Steps < 1 || GlobalBatch < 2 || WarmupSteps < 0 || CheckpointEvery < 1 || KeepCheckpoints < 1 || EvalEvery < 0 || LogEvery < 1)
+        {
+            throw new ArgumentException($"{Section}: Steps, CheckpointEvery, KeepCheckpoints and LogEvery must be >= 1, GlobalBatch >= 2, WarmupSteps and EvalEvery >= 0");
+        }
+
+        if (LearningRate <= 0 || WeightDecay < 0 || Beta1 is < 0 or >= 1 || Beta2 is < 0 or >= 1 || Epsilon <= 0 || GradientClip is <= 0)
+        {
+            throw new ArgumentException($"{Section}: LearningRate and Epsilon must be > 0, betas in [0, 1), WeightDecay >= 0, GradientClip > 0 or unset");
+        }
+
+        if (Device is not ("cpu" or "cuda"))
+        {
+            throw new ArgumentException($"{Section}: Device is cpu or cuda, not '{Device}'");
+        }
+    }
+}
