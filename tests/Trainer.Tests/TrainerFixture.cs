@@ -38,9 +38,9 @@ internal sealed class TrainerFixture : IDisposable
         return new TrainerFixture(folder, store, manifest, tokenizer);
     }
 
-    public Task<TrainingOutcome> TrainAsync(TrainingOptions options, string output, bool resume = false, Action<StepReport>? progress = null, ICollectives? collectives = null) =>
-        new ClipTrainer(options, collectives ?? new SingleProcessCollectives(), NullLogger.Instance)
-            .RunAsync(Store, Manifest, Tokenizer, output, resume, progress, CancellationToken.None);
+    public Task<TrainingOutcome> TrainAsync(TrainingOptions options, string output, bool resume = false, Action<StepReport>? progress = null, CancellationToken cancellationToken = default) =>
+        new ClipTrainer(options, new SingleProcessCollectives(), NullLogger.Instance)
+            .RunAsync(Store, Manifest, Tokenizer, output, resume, progress, cancellationToken);
 
     public void Dispose() => Folder.Dispose();
 }

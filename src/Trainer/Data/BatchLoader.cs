@@ -22,6 +22,7 @@ public sealed partial class BatchLoader : IAsyncDisposable
     private readonly Channel<TrainingBatch> _ready;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _producer;
+    private readonly DecodeWorkers _decoders;
 
     /// <summary>Starts loading from <paramref name="from"/>, or from the beginning.</summary>
     public BatchLoader(ShardStreamReader reader, ClipTokenizer tokenizer, ImagePreprocessor images, BatchLoaderOptions options, LoaderPosition? from, ILogger logger)
@@ -37,6 +38,7 @@ public sealed partial class BatchLoader : IAsyncDisposable
         _images = images;
         _options = options;
         _logger = logger;
+        _decoders = new DecodeWorkers(options.DecodeThreads);
         _ready = Channel.CreateBounded<TrainingBatch>(new BoundedChannelOptions(options.Prefetch) { SingleReader = true, SingleWriter = true });
         _producer = Task.Run(() => ProduceAsync(from, _stop.Token));
     }
@@ -71,6 +73,7 @@ public sealed partial class BatchLoader : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _decoders.Dispose();
     }
 
     private async Task ProduceAsync(LoaderPosition? from, CancellationToken cancellationToken)
@@ -143,7 +146,7 @@ public sealed partial class BatchLoader : IAsyncDisposable
     {
         var ok = new bool[candidates.Count];
         var scratch = new float[candidates.Count][];
-        Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeThreads }, i =>
+        _decoders.For(candidates.Count, i =>
         {
             var pixels = new float[_images.Length];
             try

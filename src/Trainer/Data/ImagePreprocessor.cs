@@ -15,6 +15,15 @@ public sealed class ImagePreprocessor(int size)
     /// <summary>CLIP's per-channel standard deviation (RGB).</summary>
     public static readonly float[] Std = [0.26862954f, 0.26130258f, 0.27577711f];
 
+    static ImagePreprocessor()
+    {
+        // libvips' operation cache would keep recent source images alive; every training image is decoded once per epoch.
+        if (ModuleInitializer.VipsInitialized)
+        {
+            Cache.Max = 0;
+        }
+    }
+
     public int Size { get; } = size;
 
     /// <summary>Floats per image: 3 × Size × Size.</summary>
