@@ -22,6 +22,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(CurateCommand.Create(this));
         root.Subcommands.Add(CrawlCommand.Create(this));
         root.Subcommands.Add(QueriesCommand.Create(this));
+        root.Subcommands.Add(TrainCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Storage;
+using Pipeline.Trainer.Checkpoints;
+using Pipeline.Trainer.Collectives;
+using Pipeline.Trainer.Evaluation;
+using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Tokenization;
+using Pipeline.Trainer.Training;
+using TorchSharp;
+
+namespace Pipeline.Orchestrator.Cli;
+
+/// <summary>
+/// <c>pipeline train</c>: CLIP pretraining on shards (stage 8), one process per device; <c>pipeline train eval</c>:
+/// zero-shot accuracy of a checkpoint on a labelled image folder.
+/// </summary>
+public static class TrainCommand
+{
+    private static readonly Option<string> Shards = new("--shards") { Description = "Shard store to train on: a folder, azure://container/prefix or an https container URL", Required = true };
+
+    private static readonly Option<string> Output = new("--out") { Description = "Run folder: tokenizer/, checkpoints/, metrics.jsonl", Required = true };
+
+    private static readonly Option<string?> Config = new("--config") { Description = "Model: tiny, small or ViT-B/32 [default: tiny]" };
+
+    private static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps [default: 1000]" };
+
+    private static readonly Option<int?> Batch = new("--batch") { Description = "Samples per step over all ranks [default: 64]" };
+
+    private static readonly Option<double?> LearningRate = new("--lr") { Description = "Peak learning rate [default: 5e-4]" };
+
+    private static readonly Option<int?> Warmup = new("--warmup") { Description = "Linear warmup steps [default: 100]" };
+
+    private static readonly Option<double?> Clip = new("--clip") { Description = "Largest gradient norm [default: no clipping]" };
+
+    private static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of the weights and the data order [default: 0]" };
+
+    private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Steps between checkpoints [default: 500]" };
+
+    private static readonly Option<int?> LogEvery = new("--log-every") { Description = "Steps between metrics lines in OUT/metrics.jsonl [default: 10]" };
+
+    private static readonly Option<string?> Eval = new("--eval") { Description = "A labelled image folder (ROOT/CLASS_NAME/IMAGE) evaluated zero-shot" };
+
+    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Steps between evaluations; 0 evaluates at the end only [default: 0]" };
+
+    private static readonly Option<string?> Tokenizer = new("--tokenizer") { Description = "A folder with vocab.json and merges.txt [default: OUT/tokenizer, trained on the shards' captions if missing]" };
+
+    private static readonly Option<bool> Resume = new("--resume") { Description = "Continue from the newest checkpoint in OUT as if never stopped" };
+
+    private static readonly Option<string?> Device = new("--device") { Description = "cpu or cuda (a CUDA build: -p:TorchBackend=cuda) [default: cpu]" };
+
+    private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads [default: libtorch's]" };
+
+    private static readonly Option<int> Rank = new("--rank") { Description = "This process's rank", DefaultValueFactory = _ => 0 };
+
+    private static readonly Option<int> WorldSize = new("--world-size") { Description = "Processes training together, one per device", DefaultValueFactory = _ => 1 };
+
+    private static readonly Option<string?> Rendezvous = new("--rendezvous") { Description = "A folder every rank sees, where they find each other [default: OUT/rendezvous]" };
+
+    private static readonly Option<string> Backend = new("--backend") { Description = "Collectives: tcp (CPU) or nccl (GPU)", DefaultValueFactory = _ => "tcp" };
+
+    private static readonly Option<string> Host = new("--host") { Description = "Address rank 0 listens on with the tcp backend", DefaultValueFactory = _ => "127.0.0.1" };
+
+    private static readonly Option<string?> Split = new("--data-split") { Description = "row-groups (each rank reads its own) or batch-slices (every rank reads all, batches match one process) [default: row-groups]" };
+
+    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "A checkpoint folder, or a run folder (its newest checkpoint)", Required = true };
+
+    /// <summary>The <c>train</c> command and its <c>eval</c> subcommand.</summary>
+    public static Command Create(PipelineCli cli)
+    {
+        ArgumentNullException.ThrowIfNull(cli);
+        var train = new Command("train", "Pretrain CLIP on shards: tokenizer, ViT and text transformer, checkpoints, zero-shot evaluation; one process per device")
+        {
+            Shards, Output, Config, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
+            Rank, WorldSize, Rendezvous, Backend, Host, Split,
+        };
+        train.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
+        {
+            [Key(nameof(TrainingOptions.Config))] = parse.GetValue(Config),
+            [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
+            [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
+            [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),
+            [Key(nameof(TrainingOptions.WarmupSteps))] = FlagValue.Text(parse.GetValue(Warmup)),
+            [Key(nameof(TrainingOptions.GradientClip))] = FlagValue.Text(parse.GetValue(Clip)),
+            [Key(nameof(TrainingOptions.Seed))] = FlagValue.Text(parse.GetValue(Seed)),
+            [Key(nameof(TrainingOptions.CheckpointEvery))] = FlagValue.Text(parse.GetValue(CheckpointEvery)),
+            [Key(nameof(TrainingOptions.LogEvery))] = FlagValue.Text(parse.GetValue(LogEvery)),
+            [Key(nameof(TrainingOptions.EvalFolder))] = parse.GetValue(Eval),
+            [Key(nameof(TrainingOptions.EvalEvery))] = FlagValue.Text(parse.GetValue(EvalEvery)),
+            [Key(nameof(TrainingOptions.Device))] = parse.GetValue(Device),
+            [Key(nameof(TrainingOptions.Threads))] = FlagValue.Text(parse.GetValue(Threads)),
+            [Key(nameof(TrainingOptions.Split))] = parse.GetValue(Split)?.Replace("-", "", StringComparison.Ordinal),
+        }, TrainAsync, ct));
+
+        var eval = new Command("eval", "Zero-shot top-1 and top-5 of a checkpoint on a labelled image folder") { Checkpoint, Eval, Tokenizer, Device };
+        eval.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), EvalAsync, ct));
+        train.Subcommands.Add(eval);
+        return train;
+    }
+
+    private static async Task<int> TrainAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var options = context.Bind<TrainingOptions>(TrainingOptions.Section);
+        var (rank, worldSize) = (parse.GetValue(Rank), parse.GetValue(WorldSize));
+        var output = parse.GetValue(Output)!;
+        IShardStore store;
+        try
+        {
+            options.Validate();
+            _ = ClipConfig.Named(options.Config);
+            if (worldSize < 1 || rank < 0 || rank >= worldSize)
+            {
+                throw new ArgumentException($"--rank {rank} is not within --world-size {worldSize}");
+            }
+
+            if (options.GlobalBatch % worldSize != 0)
+            {
+                throw new ArgumentException($"--batch {options.GlobalBatch} must divide into {worldSize} ranks");
+            }
+
+            store = ShardStoreLocation.Open(parse.GetValue(Shards)!, context.Bind<ShardStoreOptions>(ShardStoreOptions.Section));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        var manifest = await new ManifestStore(store).LoadAsync(cancellationToken);
+        if (manifest.Shards.Count == 0)
+        {
+            throw new PipelineConfigurationException($"{store.Describe(ManifestStore.ManifestPath)}: no committed shards to train on");
+        }
+
+        using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
+        var logger = logging.CreateLogger<ClipTrainer>();
+        var tokenizer = await CaptionTokenizerBuilder.LoadOrTrainAsync(parse.GetValue(Tokenizer) ?? Path.Combine(output, "tokenizer"), store, manifest, options.TokenizerVocabulary, options.TokenizerCaptions, save: rank == 0, cancellationToken);
+        using var collectives = await ConnectAsync(parse, rank, worldSize, output, cancellationToken);
+        var progress = new ThrottledProgress<StepReport>(TimeSpan.FromSeconds(2), r => Console.Error.WriteLine(Describe(r)));
+        var outcome = await new ClipTrainer(options, collectives, logger).RunAsync(store, manifest, tokenizer, output, parse.GetValue(Resume), r =>
+        {
+            if (rank == 0)
+            {
+                progress.Report(r);
+            }
+        }, cancellationToken);
+
+        var line = string.Create(CultureInfo.InvariantCulture, $"train: steps {outcome.FirstStep + 1}-{options.Steps} done, last loss {(outcome.Losses.Count > 0 ? outcome.Losses[^1] : double.NaN):0.0000}, checkpoint {outcome.Checkpoint}");
+        if (outcome.Evaluation is { } result)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $", zero-shot top-1 {result.Top1:P1} top-5 {result.Top5:P1} over {result.Images} images of {result.Classes} classes (chance {result.Chance:P1})");
+        }
+
+        await context.Output.WriteLineAsync(line);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<ICollectives> ConnectAsync(ParseResult parse, int rank, int worldSize, string output, CancellationToken cancellationToken)
+    {
+        if (worldSize == 1)
+        {
+            return new SingleProcessCollectives();
+        }
+
+        var store = new FileRendezvousStore(parse.GetValue(Rendezvous) ?? Path.Combine(output, "rendezvous"));
+        var runId = Path.GetFileName(Path.GetFullPath(output).TrimEnd('/'));
+        var timeout = TimeSpan.FromMinutes(5);
+        return parse.GetValue(Backend) switch
+        {
+            "tcp" => await TcpCollectives.ConnectAsync(rank, worldSize, store, runId, parse.GetValue(Host)!, timeout, cancellationToken),
+            "nccl" => await NcclCollectives.ConnectAsync(rank, worldSize, store, runId, timeout, cancellationToken),
+            var other => throw new PipelineConfigurationException($"--backend is tcp or nccl, not '{other}'"),
+        };
+    }
+
+    private static async Task<int> EvalAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var given = parse.GetValue(Checkpoint)!;
+        var checkpoint = File.Exists(Path.Combine(given, CheckpointStore.StateFile)) ? given : new CheckpointStore(Path.Combine(given, "checkpoints")).Latest()
+            ?? throw new PipelineConfigurationException($"{given}: neither a checkpoint nor a run folder with checkpoints");
+        var evalFolder = parse.GetValue(Eval) ?? throw new PipelineConfigurationException("--eval is required: a labelled image folder");
+        var runFolder = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint)))!;
+        LabeledImageFolder set;
+        ClipTokenizer tokenizer;
+        TrainingState state;
+        try
+        {
+            set = LabeledImageFolder.Open(evalFolder);
+            tokenizer = new ClipTokenizer(await BpeVocabulary.LoadAsync(parse.GetValue(Tokenizer) ?? Path.Combine(runFolder, "tokenizer"), cancellationToken));
+            state = await CheckpointStore.ReadStateAsync(checkpoint, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or InvalidDataException)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        using var model = new ClipModel(ClipConfig.Named(state.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength }, tokenizer.EndId);
+        if (parse.GetValue(Device) == "cuda")
+        {
+            model.to(torch.CUDA);
+        }
+
+        CheckpointStore.LoadWeights(checkpoint, model, optimizer: null);
+        var result = ZeroShotClassifier.Evaluate(model, tokenizer, set, cancellationToken: cancellationToken);
+        await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"eval: {checkpoint} (step {state.Step}): top-1 {result.Top1:P1}, top-5 {result.Top5:P1} over {result.Images} images of {result.Classes} classes (chance {result.Chance:P1})"));
+        return ExitCodes.Success;
+    }
+
+    private static string Describe(StepReport r) => string.Create(CultureInfo.InvariantCulture,
+        $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
+
+    private static string Key(string name) => $"{TrainingOptions.Section}:{name}";
+}

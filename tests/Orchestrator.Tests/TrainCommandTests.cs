@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Storage;
+using Pipeline.TestServices;
+using Pipeline.Trainer.Checkpoints;
+using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Synthetic;
+using Pipeline.Trainer.Tokenization;
+using Xunit.Abstractions;
+
+namespace Pipeline.Orchestrator.Tests;
+
+public sealed class TrainCommandTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Two_processes_of_half_the_batch_end_with_the_parameters_of_one_process_of_the_whole_batch()
+    {
+        using var folder = new TemporaryFolder();
+        var shards = folder.Combine("shards");
+        var store = new LocalFolderStore(shards);
+        await ShapesDataset.WriteShardsAsync(store, 160, 32, seed: 5, shardSamples: 40, CancellationToken.None);
+        var manifest = await new ManifestStore(store).LoadAsync(CancellationToken.None);
+        var tokenizerFolder = folder.Combine("tokenizer");
+        var tokenizer = await CaptionTokenizerBuilder.LoadOrTrainAsync(tokenizerFolder, store, manifest, 800, 1_000, save: true, CancellationToken.None);
+        string[] Common(string run) =>
+            ["train", "--shards", shards, "--out", run, "--tokenizer", tokenizerFolder, "--steps", "8", "--batch", "16", "--warmup", "2", "--lr", "1e-3",
+             "--clip", "1", "--data-split", "batch-slices", "--threads", "1", "--checkpoint-every", "100", "--log-every", "1"];
+
+        var one = await PipelineExecutable.RunAsync(Common(folder.Combine("one")), timeoutSeconds: 300);
+        Assert.True(one.ExitCode == 0, string.Join('\n', one.Stderr));
+
+        var two = folder.Combine("two");
+        using var rank0 = PipelineExecutable.Start([.. Common(two), "--world-size", "2", "--rank", "0"]);
+        using var rank1 = PipelineExecutable.Start([.. Common(two), "--world-size", "2", "--rank", "1"]);
+        Assert.True(await rank0.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, string.Join('\n', rank0.StandardError));
+        Assert.True(await rank1.WaitForExitAsync(TimeSpan.FromMinutes(5)) == 0, string.Join('\n', rank1.StandardError));
+
+        // The same losses step by step, and the same weights at the end, up to float rounding.
+        var losses = (Read(folder.Combine("one")), Read(two));
+        Assert.Equal(8, losses.Item1.Count);
+        Assert.Equal(losses.Item1.Count, losses.Item2.Count);
+        for (var i = 0; i < losses.Item1.Count; i++)
+        {
+            Assert.True(Math.Abs(losses.Item1[i] - losses.Item2[i]) < 1e-4, $"step {i + 1}: loss {losses.Item1[i]} in one process, {losses.Item2[i]} in two");
+        }
+
+        var config = ClipConfig.Tiny with { VocabularySize = tokenizer.VocabularySize };
+        TorchSharp.torch.manual_seed(0); // as the runs did (seed 0), so this is the weights they started from
+        using var initial = new ClipModel(config, tokenizer.EndId);
+        using var single = new ClipModel(config, tokenizer.EndId);
+        using var split = new ClipModel(config, tokenizer.EndId);
+        CheckpointStore.LoadWeights(new CheckpointStore(Path.Combine(folder.Combine("one"), "checkpoints")).Latest()!, single, null);
+        CheckpointStore.LoadWeights(new CheckpointStore(Path.Combine(two, "checkpoints")).Latest()!, split, null);
+        double largest = 0, moved = 0;
+        foreach (var ((name, a), (_, b), (_, c)) in single.named_parameters().Zip(split.named_parameters(), initial.named_parameters()))
+        {
+            var difference = (a - b).abs().max().item<float>();
+            largest = Math.Max(largest, difference);
+            Assert.True(difference < 2e-5, $"{name} differs by {difference}");
+            moved = Math.Max(moved, (a - c).abs().max().item<float>());
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"losses {string.Join(", ", losses.Item1.Select(l => l.ToString("0.0000", CultureInfo.InvariantCulture)))}; largest parameter difference {largest:E2}; parameters moved up to {moved:E2} from the initial weights"));
+        Assert.True(moved > 1e-3);
+    }
+
+    private static List<double> Read(string run) =>
+        [.. File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).Where(e => e.TryGetProperty("loss", out _)).Select(e => e.GetProperty("loss").GetDouble())];
+}
