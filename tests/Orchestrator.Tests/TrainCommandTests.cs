@@ -65,6 +65,46 @@ public sealed class TrainCommandTests(ITestOutputHelper output)
         Assert.True(moved > 1e-3);
     }
 
+    [Fact]
+    public async Task Trains_with_progress_evaluates_on_demand_and_refuses_bad_settings_with_one_line()
+    {
+        using var folder = new TemporaryFolder();
+        var shards = folder.Combine("shards");
+        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 200, 32, seed: 8, shardSamples: 50, CancellationToken.None);
+        var eval = folder.Combine("eval");
+        ShapesDataset.WriteEvaluationFolder(eval, perClass: 3, imageSize: 32, seed: 9);
+        var run = folder.Combine("run");
+
+        var trained = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--steps", "30", "--batch", "16", "--warmup", "5", "--eval", eval, "--checkpoint-every", "20"], timeoutSeconds: 300);
+
+        Assert.True(trained.ExitCode == 0, string.Join('\n', trained.Stderr));
+        Assert.Contains(trained.Stdout, l => l.StartsWith("train: steps 1-30 done", StringComparison.Ordinal) && l.Contains("zero-shot top-1", StringComparison.Ordinal) && l.Contains("over 36 images of 12 classes", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(run, "tokenizer", "vocab.json")));
+        Assert.Equal(["step-00000020", "step-00000030"], Directory.GetDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Order());
+
+        var evaluated = await PipelineExecutable.RunAsync(["train", "eval", "--checkpoint", run, "--eval", eval]);
+        Assert.True(evaluated.ExitCode == 0, string.Join('\n', evaluated.Stderr));
+        Assert.Contains(evaluated.Stdout, l => l.StartsWith("eval: ", StringComparison.Ordinal) && l.Contains("(step 30): top-1", StringComparison.Ordinal));
+
+        var resumedWithOtherBatch = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--steps", "40", "--batch", "8", "--resume"], timeoutSeconds: 300);
+        Assert.Equal(1, resumedWithOtherBatch.ExitCode);
+        Assert.Contains(resumedWithOtherBatch.Stderr, l => l.Contains("resume with the same", StringComparison.Ordinal));
+
+        var badRank = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--rank", "2", "--world-size", "2"]);
+        Assert.Equal(2, badRank.ExitCode);
+        Assert.Equal(["pipeline: error: --rank 2 is not within --world-size 2"], badRank.Stderr);
+
+        var empty = folder.Combine("empty");
+        Directory.CreateDirectory(empty);
+        var noShards = await PipelineExecutable.RunAsync(["train", "--shards", empty, "--out", run]);
+        Assert.Equal(2, noShards.ExitCode);
+        Assert.Contains(noShards.Stderr, l => l.Contains("no committed shards to train on", StringComparison.Ordinal));
+
+        var badConfig = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--config", "huge"]);
+        Assert.Equal(2, badConfig.ExitCode);
+        Assert.Contains(badConfig.Stderr, l => l.Contains("no model configuration 'huge'", StringComparison.Ordinal));
+    }
+
     private static List<double> Read(string run) =>
         [.. File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).Where(e => e.TryGetProperty("loss", out _)).Select(e => e.GetProperty("loss").GetDouble())];
 }
