@@ -11,6 +11,15 @@ using Pipeline.TestServices;
 //    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
+//    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
+if (args.Length > 0 && args[0] == "train")
+{
+    await TrainBenchmarks.RunAsync(
+        steps: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30,
+        samples: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "queries")
 {
     await QueryBenchmarks.RunAsync(

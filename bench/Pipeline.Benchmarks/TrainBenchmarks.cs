@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Reading;
+using Pipeline.Sharding.Storage;
+using Pipeline.TestServices;
+using Pipeline.Trainer.Collectives;
+using Pipeline.Trainer.Data;
+using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Synthetic;
+using Pipeline.Trainer.Tokenization;
+using Pipeline.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// CLIP training throughput on the CPU: the whole step (shards, decode, tokenize, forward, backward, AdamW) beside
+/// the same model's step on random tensors, so the ratio is what the data path costs; and the batch loader alone
+/// (read, decode, resize, normalise, tokenize) beside a plain decode of the same images.
+/// </summary>
+internal static class TrainBenchmarks
+{
+    public static async Task RunAsync(int steps, int samples)
+    {
+        foreach (var (name, batch) in new[] { ("tiny", 64), ("small", 32) })
+        {
+            using var folder = new TemporaryFolder("bench-train");
+            var config = ClipConfig.Named(name);
+            var store = new LocalFolderStore(folder.Combine("shards"));
+            // Stored at twice the model's size, as crawled images are larger than the model's input.
+            await ShapesDataset.WriteShardsAsync(store, samples, 2 * config.ImageSize, seed: 1, shardSamples: 500, CancellationToken.None);
+            var manifest = await new ManifestStore(store).LoadAsync(CancellationToken.None);
+            var tokenizer = await CaptionTokenizerBuilder.LoadOrTrainAsync(folder.Combine("tokenizer"), store, manifest, 2_000, samples, save: false, CancellationToken.None);
+            config = config with { VocabularySize = tokenizer.VocabularySize };
+
+            var warmup = 3;
+            var random = RandomTensorSteps(config, tokenizer, batch, steps, warmup);
+
+            var clock = new Stopwatch();
+            var options = new TrainingOptions { Config = name, Steps = steps + warmup, GlobalBatch = batch, WarmupSteps = 2, CheckpointEvery = int.MaxValue, LogEvery = int.MaxValue, ShuffleBuffer = 256 };
+            await new ClipTrainer(options, new SingleProcessCollectives(), NullLogger.Instance).RunAsync(store, manifest, tokenizer, folder.Combine("run"), resume: false, r =>
+            {
+                if (r.Step == warmup)
+                {
+                    clock.Start();
+                }
+                else if (r.Step == steps + warmup)
+                {
+                    clock.Stop();
+                }
+            }, CancellationToken.None);
+            var trained = steps * batch / clock.Elapsed.TotalSeconds;
+            Console.WriteLine(new BenchResult($"train.samples_per_s ({name}, batch {batch}, {config.ImageSize}px, {Environment.ProcessorCount} cores)", steps * batch, trained, "the same model's forward, backward and AdamW step on random tensors", random).ToJson());
+
+            var loaderOptions = new BatchLoaderOptions { GlobalBatch = batch };
+            var (loaded, decoded) = await LoaderAsync(store, manifest, tokenizer, config, loaderOptions, samples);
+            Console.WriteLine(new BenchResult($"train.loader_samples_per_s ({2 * config.ImageSize}px PNG to {config.ImageSize}px, {loaderOptions.DecodeThreads} decode threads)", samples, loaded, "plain NetVips decode of the same images to pixels, as many threads", decoded).ToJson());
+        }
+    }
+
+    private static double RandomTensorSteps(ClipConfig config, ClipTokenizer tokenizer, int batch, int steps, int warmup)
+    {
+        manual_seed(0);
+        using var model = new ClipModel(config, tokenizer.EndId);
+        var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 0.2);
+        using var images = randn(batch, 3, config.ImageSize, config.ImageSize);
+        using var tokens = randint(0, tokenizer.VocabularySize - 2, [batch, config.ContextLength]);
+        tokens[.., 20] = tensor((long)tokenizer.EndId);
+        var collectives = new SingleProcessCollectives();
+        var clock = new Stopwatch();
+        for (var step = 0; step < steps + warmup; step++)
+        {
+            if (step == warmup)
+            {
+                clock.Start();
+            }
+
+            using var scope = NewDisposeScope();
+            var (i, t) = model.forward(images, tokens);
+            ClipLoss.Compute(i, t, model.LogitScale, collectives).backward();
+            optimizer.step();
+            optimizer.zero_grad();
+        }
+
+        return steps * batch / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Loaded, double Decoded)> LoaderAsync(IShardStore store, ShardManifest manifest, ClipTokenizer tokenizer, ClipConfig config, BatchLoaderOptions options, int samples)
+    {
+        // Baseline: read the shards, then decode every image to pixels with plain NetVips on as many threads.
+        var images = new List<byte[]>();
+        await foreach (var sample in new ShardStreamReader(store, manifest, new ShardStreamOptions { Epochs = 1, ShuffleBuffer = 256 }).ReadAsync(cancellationToken: CancellationToken.None))
+        {
+            images.Add(sample.Image);
+        }
+
+        var clock = Stopwatch.StartNew();
+        Parallel.ForEach(images, new ParallelOptions { MaxDegreeOfParallelism = options.DecodeThreads }, image =>
+        {
+            using var decoded = NetVips.Image.NewFromBuffer(image);
+            _ = decoded.WriteToMemory<byte>();
+        });
+        var decodedPerSecond = images.Count / clock.Elapsed.TotalSeconds;
+        var reader = new ShardStreamReader(store, manifest, new ShardStreamOptions { Epochs = 1, ShuffleBuffer = 256 });
+        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), options, null, NullLogger.Instance);
+        clock.Restart();
+        var batches = samples / options.GlobalBatch;
+        for (var b = 0; b < batches; b++)
+        {
+            await loader.NextAsync(CancellationToken.None);
+        }
+
+        return (batches * options.GlobalBatch / clock.Elapsed.TotalSeconds, decodedPerSecond);
+    }
+}
