@@ -63,7 +63,7 @@ internal static class TrainBenchmarks
     {
         manual_seed(0);
         using var model = new ClipModel(config, tokenizer.EndId);
-        var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 0.2);
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 0.2);
         using var images = randn(batch, 3, config.ImageSize, config.ImageSize);
         using var tokens = randint(0, tokenizer.VocabularySize - 2, [batch, config.ContextLength]);
         tokens[.., 20] = tensor((long)tokenizer.EndId);
