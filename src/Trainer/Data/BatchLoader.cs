@@ -144,15 +144,14 @@ public sealed partial class BatchLoader : IAsyncDisposable
 
     private int Decode(List<Sample> candidates, float[] images, long[] tokens, int filled)
     {
+        // Each candidate decodes straight into its slot; the rare failures are closed up afterwards.
+        var length = _images.Length;
         var ok = new bool[candidates.Count];
-        var scratch = new float[candidates.Count][];
         _decoders.For(candidates.Count, i =>
         {
-            var pixels = new float[_images.Length];
             try
             {
-                _images.Process(candidates[i].Image, pixels);
-                scratch[i] = pixels;
+                _images.Process(candidates[i].Image, images.AsSpan((filled + i) * length, length));
                 ok[i] = true;
             }
             catch (InvalidDataException e)
@@ -170,7 +169,11 @@ public sealed partial class BatchLoader : IAsyncDisposable
                 continue;
             }
 
-            scratch[i].CopyTo(images.AsSpan(slot * _images.Length, _images.Length));
+            if (slot != filled + i)
+            {
+                images.AsSpan((filled + i) * length, length).CopyTo(images.AsSpan(slot * length, length));
+            }
+
             _tokenizer.Encode(candidates[i].Caption, tokens.AsSpan(slot * context, context));
             slot++;
         }

@@ -179,21 +179,20 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
     private async Task<string> CheckpointAsync(CheckpointStore checkpoints, ClipModel model, OptimizerHelper optimizer, ClipConfig config, int step, LoaderPosition position, CancellationToken cancellationToken)
     {
-        // Every rank's data position goes into the checkpoint: gathered as JSON bytes to rank 0.
+        // Every rank's data position goes into the checkpoint: gathered as JSON bytes, padded to the longest.
         var mine = JsonSerializer.SerializeToUtf8Bytes(position, Json);
-        using var length = tensor(new float[] { mine.Length });
-        using var longest = length.clone();
-        collectives.AllReduceSum(longest); // sum bounds the max: a buffer every rank's JSON fits in
-        var size = (int)longest.item<float>();
+        using var length = tensor(new long[] { mine.Length });
+        using var lengths = collectives.AllGather(length);
+        using var longest = lengths.max();
+        var size = (int)longest.item<long>();
         var padded = new byte[size];
         mine.CopyTo(padded, 0);
         using var local = tensor(padded, [1, size]);
         using var all = collectives.AllGather(local);
         var positions = new List<LoaderPosition>();
-        var bytes = all.bytes.ToArray();
         for (var rank = 0; rank < collectives.WorldSize; rank++)
         {
-            var json = bytes.AsSpan(rank * size, size).TrimEnd((byte)0);
+            var json = all.bytes.Slice(rank * size, size).TrimEnd((byte)0);
             positions.Add(JsonSerializer.Deserialize<LoaderPosition>(json, Json)!);
         }
 
