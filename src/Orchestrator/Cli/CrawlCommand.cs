@@ -14,9 +14,8 @@ using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Sources.UrlLists;
 using Pipeline.Crawler.Sources.Warc;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Sharding.Samples;
+using Pipeline.Orchestrator.Stages;
 using Pipeline.Sharding.Storage;
-using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
@@ -260,26 +259,15 @@ public static class CrawlCommand
             {
                 var name = $"{stem}-{index++:D5}";
                 chunks++;
-                var commitPath = Path.Combine(logFolder, name + ".json");
-                if (File.Exists(commitPath))
+                if (File.Exists(FetchStage.CommitPath(logFolder, name)))
                 {
                     resumed++;
                     Console.Error.WriteLine($"fetch: chunk {name} already done");
                     continue;
                 }
 
-                var results = new ImageDownload[batch.Length];
-                await Parallel.ForEachAsync(
-                    Enumerable.Range(0, batch.Length),
-                    new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-                    async (i, ct) =>
-                    {
-                        results[i] = await downloader.DownloadAsync(batch[i].Url, ct);
-                        statistics.Record(batch[i].Url, results[i].Error, results[i].DownloadedBytes);
-                        progress.Report(name);
-                    });
-                await WriteChunkAsync(store, imageOptions.Encoding, logFolder, name, batch, results, cancellationToken);
-                var ok = results.Count(r => r.Succeeded);
+                var record = await FetchStage.FetchChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, () => progress.Report(name), cancellationToken);
+                var ok = record.Images;
                 Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Length:N0} images");
             }
         }
@@ -303,61 +291,7 @@ public static class CrawlCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Writes a chunk's status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
-    private static async Task WriteChunkAsync(
-        IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
-    {
-        var fetchTime = DateTimeOffset.UtcNow;
-        await AtomicFile.WriteAsync(Path.Combine(logFolder, name + ".jsonl.gz"), async (stream, ct) =>
-        {
-            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
-            await using var writer = new StreamWriter(gzip);
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var r = results[i];
-                await writer.WriteLineAsync(JsonSerializer.Serialize(
-                    new StatusLine(KeyOf(batch[i]), batch[i].Url, r.Succeeded ? "success" : "failed", r.Succeeded ? null : r.Error.ToString(), r.Reason, r.HttpStatus, r.DownloadedBytes, r.Image?.Width, r.Image?.Height, (long)r.Elapsed.TotalMilliseconds),
-                    JsonLine));
-            }
-        }, cancellationToken);
-
-        var ok = Enumerable.Range(0, batch.Length).Where(i => results[i].Succeeded).ToList();
-        if (ok.Count > 0)
-        {
-            await using var shards = new ShardWriter(store, new ShardWriterOptions { NamePrefix = name, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = encoding });
-            foreach (var i in ok)
-            {
-                var image = results[i].Image!;
-                await shards.WriteAsync(
-                    new Sample
-                    {
-                        Key = KeyOf(batch[i]),
-                        Url = batch[i].Url,
-                        Caption = batch[i].Caption ?? string.Empty,
-                        Width = image.Width,
-                        Height = image.Height,
-                        OriginalWidth = image.OriginalWidth,
-                        OriginalHeight = image.OriginalHeight,
-                        Sha256 = image.Sha256,
-                        Image = image.Bytes,
-                        PageUrl = batch[i].PageUrl,
-                        FetchTime = fetchTime,
-                    },
-                    cancellationToken);
-            }
-
-            await shards.CompleteAsync(cancellationToken);
-        }
-
-        await AtomicFile.WriteAllBytesAsync(
-            Path.Combine(logFolder, name + ".json"),
-            JsonSerializer.SerializeToUtf8Bytes(new ChunkRecord(name, batch.Length, ok.Count, ok.Count > 0 ? name + "-00000" : null), Json),
-            cancellationToken);
-    }
-
-    private static string KeyOf(UrlListRecord record) => record.Key ?? SampleKey.Derive(record.Url, record.Caption ?? string.Empty);
-
-    private static string PartitionStem(string path)
+    internal static string PartitionStem(string path)
     {
         var name = Path.GetFileName(path);
         foreach (var suffix in new[] { ".gz", ".parquet", ".jsonl", ".json", ".csv", ".tsv", ".txt" })
@@ -372,10 +306,6 @@ public static class CrawlCommand
     }
 
     private sealed record CandidateLine(string Key, string Url, string Caption, string? PageUrl, string TextSource);
-
-    private sealed record StatusLine(string Key, string Url, string Status, string? Error, string? Reason, int? HttpStatus, long Bytes, int? Width, int? Height, long Milliseconds);
-
-    private sealed record ChunkRecord(string Chunk, int Entries, int Images, string? Shard);
 
     private sealed record FetchSummary(
         long Attempted, long Succeeded, double SuccessRate, long Bytes, int Chunks, int ChunksAlreadyDone, double Seconds,

@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using Pipeline.Curation.Balancing;
+using Pipeline.Curation.Counting;
+using Pipeline.Curation.DataCards;
+using Pipeline.Curation.Matching;
+using Pipeline.Orchestrator.Cli;
+using Pipeline.Sharding.Storage;
+
+namespace Pipeline.Orchestrator.Stages;
+
+/// <summary>Stage 4: keeps at most t pairs per entry (with a reserve) over a finished match run; writes the pairs and a data card.</summary>
+public static class BalanceStage
+{
+    /// <summary>The balanced pairs in a balance folder (a URL list <c>crawl fetch</c> reads).</summary>
+    public const string BalancedFile = "balanced.parquet";
+
+    /// <summary>Balances the match run in <paramref name="matches"/> into <paramref name="output"/>; with <paramref name="survivors"/>, rebalances over them with no reserve.</summary>
+    public static async Task<BalanceOutcome> RunAsync(
+        string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, Action<string> report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(report);
+        var summary = await MatchStage.LoadSummaryAsync(matches, cancellationToken);
+        var entries = await MatchStage.LoadEntriesAsync(summary.Entries, cancellationToken);
+        var counts = await EntryCounts.LoadAsync(Path.Combine(matches, MatchStage.CountsFile), cancellationToken);
+        var partitions = summary.Partitions.Select(p => Path.Combine(matches, PoolMatcher.MatchesFolder, p.Partition + ".parquet")).ToArray();
+        long poolPairs = 0, inCapped = 0, opened = 0;
+        async IAsyncEnumerable<MatchedPair> OpenPool([EnumeratorCancellation] CancellationToken ct)
+        {
+            var first = Interlocked.Increment(ref opened) == 1;
+            foreach (var file in partitions)
+            {
+                await foreach (var pair in PairFile.ReadAsync(file, ct))
+                {
+                    if (survivors is not null && !survivors.Contains(pair.Key))
+                    {
+                        continue;
+                    }
+
+                    if (first)
+                    {
+                        poolPairs++;
+                        inCapped += pair.EntryIds.Any(e => counts[e] > options.Threshold) ? 1 : 0;
+                    }
+
+                    yield return pair;
+                }
+            }
+        }
+
+        var balancer = new EntryBalancer(options, counts);
+        var card = new DataCardBuilder(entries, counts, options);
+        var withReserve = survivors is null;
+        report($"balance: {options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, {(withReserve ? $"reserve factor {options.ReserveFactor}" : $"refill over {survivors!.Count:N0} survivors")}, seed {options.Seed}; {summary.Matched:N0} matched pairs in {partitions.Length} partitions");
+        var progress = new ThrottledProgress<long>(TimeSpan.FromSeconds(2), n => report($"balance: {n:N0} pairs written"));
+        async IAsyncEnumerable<MatchedPair> Tallied([EnumeratorCancellation] CancellationToken ct)
+        {
+            long yielded = 0;
+            await foreach (var pair in balancer.BalanceAsync(OpenPool, withReserve, ct))
+            {
+                card.Add(pair);
+                progress.Report(++yielded);
+                yield return pair;
+            }
+        }
+
+        Directory.CreateDirectory(output);
+        var balanced = Path.Combine(output, BalancedFile);
+        await AtomicFile.WriteAsync(balanced, async (stream, ct) => await PairFile.WriteAsync(stream, Tallied(ct), ct), cancellationToken);
+        var dataCard = card.Build(poolPairs, inCapped);
+        await card.WriteAsync(output, dataCard, cancellationToken);
+        return new BalanceOutcome(dataCard, poolPairs, balanced);
+    }
+}

@@ -1,0 +1,114 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pipeline.Crawler.Downloading;
+using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
+
+namespace Pipeline.Orchestrator.Stages;
+
+/// <summary>Stage 5, one chunk at a time: downloads a chunk of a URL list, then writes its status log, its shard and its commit record.</summary>
+public static class FetchStage
+{
+    private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>The commit record path of chunk <paramref name="name"/> in <paramref name="logFolder"/>.</summary>
+    public static string CommitPath(string logFolder, string name) => Path.Combine(logFolder, name + ".json");
+
+    /// <summary>Reads chunk <paramref name="name"/>'s commit record, or null while it is not committed.</summary>
+    public static async Task<FetchChunkRecord?> LoadCommitAsync(string logFolder, string name, CancellationToken cancellationToken)
+    {
+        var path = CommitPath(logFolder, name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<FetchChunkRecord>(stream, MatchStage.Json, cancellationToken);
+    }
+
+    /// <summary>Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>.</summary>
+    public static async Task<FetchChunkRecord> FetchChunkAsync(
+        ImageDownloader downloader, IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, int concurrency,
+        CrawlStatistics statistics, Action? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(downloader);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(statistics);
+        var results = new ImageDownload[batch.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                results[i] = await downloader.DownloadAsync(batch[i].Url, ct);
+                statistics.Record(batch[i].Url, results[i].Error, results[i].DownloadedBytes);
+                progress?.Invoke();
+            });
+        return await WriteChunkAsync(store, encoding, logFolder, name, batch, results, cancellationToken);
+    }
+
+    /// <summary>The sample key of a list record: its own key, else derived from URL and caption.</summary>
+    public static string KeyOf(UrlListRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Key ?? SampleKey.Derive(record.Url, record.Caption ?? string.Empty);
+    }
+
+    /// <summary>Writes a chunk's status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
+    private static async Task<FetchChunkRecord> WriteChunkAsync(
+        IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(logFolder);
+        var fetchTime = DateTimeOffset.UtcNow;
+        await AtomicFile.WriteAsync(Path.Combine(logFolder, name + ".jsonl.gz"), async (stream, ct) =>
+        {
+            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+            await using var writer = new StreamWriter(gzip);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var r = results[i];
+                await writer.WriteLineAsync(JsonSerializer.Serialize(
+                    new StatusLine(KeyOf(batch[i]), batch[i].Url, r.Succeeded ? "success" : "failed", r.Succeeded ? null : r.Error.ToString(), r.Reason, r.HttpStatus, r.DownloadedBytes, r.Image?.Width, r.Image?.Height, (long)r.Elapsed.TotalMilliseconds),
+                    JsonLine));
+            }
+        }, cancellationToken);
+
+        var ok = Enumerable.Range(0, batch.Length).Where(i => results[i].Succeeded).ToList();
+        if (ok.Count > 0)
+        {
+            await using var shards = new ShardWriter(store, new ShardWriterOptions { NamePrefix = name, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = encoding });
+            foreach (var i in ok)
+            {
+                var image = results[i].Image!;
+                await shards.WriteAsync(
+                    new Sample
+                    {
+                        Key = KeyOf(batch[i]),
+                        Url = batch[i].Url,
+                        Caption = batch[i].Caption ?? string.Empty,
+                        Width = image.Width,
+                        Height = image.Height,
+                        OriginalWidth = image.OriginalWidth,
+                        OriginalHeight = image.OriginalHeight,
+                        Sha256 = image.Sha256,
+                        Image = image.Bytes,
+                        PageUrl = batch[i].PageUrl,
+                        FetchTime = fetchTime,
+                    },
+                    cancellationToken);
+            }
+
+            await shards.CompleteAsync(cancellationToken);
+        }
+
+        var record = new FetchChunkRecord(name, batch.Length, ok.Count, ok.Count > 0 ? name + "-00000" : null);
+        await AtomicFile.WriteAllBytesAsync(CommitPath(logFolder, name), JsonSerializer.SerializeToUtf8Bytes(record, MatchStage.Json), cancellationToken);
+        return record;
+    }
+
+    private sealed record StatusLine(string Key, string Url, string Status, string? Error, string? Reason, int? HttpStatus, long Bytes, int? Width, int? Height, long Milliseconds);
+}
