@@ -267,7 +267,7 @@ public static class CrawlCommand
                 }
 
                 var record = await FetchStage.FetchChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, () => progress.Report(name), cancellationToken);
-                var ok = record.Images;
+                var ok = record.Record.Images;
                 Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Length:N0} images");
             }
         }

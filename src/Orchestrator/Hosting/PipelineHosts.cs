@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,8 +63,15 @@ public static class PipelineHosts
                 o.ServiceId = options.ServiceId;
             });
             silo.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
-            silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = roles.ToMetadata() });
+            silo.UseSiloMetadata(new Dictionary<string, string>
+            {
+                [SiloRoles.MetadataKey] = roles.ToMetadata(),
+                [SiloDirectory.GpuSlotsKey] = (roles.Names.Contains(SiloDirectory.GpuRole) ? Math.Max(0, options.Gpus) : 0).ToString(CultureInfo.InvariantCulture),
+            });
             silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Transient);
+            silo.Services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+            silo.Services.AddSingleton<SiloDirectory>();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.CampaignReminderPeriod < o.MinimumReminderPeriod ? options.CampaignReminderPeriod : o.MinimumReminderPeriod);
             silo.Services.AddSingleton(roles);
         });
         return builder.Build();

@@ -33,6 +33,12 @@ public sealed class PipelineOptions
     /// <summary>Roles this silo carries (e.g. <c>gpu</c>), used by role-filtered placement.</summary>
     public IList<string> Roles { get; } = [];
 
+    /// <summary>GPUs this silo offers to training jobs when it has the gpu role (one worker each).</summary>
+    public int Gpus { get; set; } = 1;
+
+    /// <summary>How often a running campaign's reminder wakes it after a restart (Orleans allows no less than a minute in production).</summary>
+    public TimeSpan CampaignReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>True when a Redis cluster connection is configured.</summary>
     public bool IsDistributed => !string.IsNullOrWhiteSpace(Cluster);
 }

@@ -31,7 +31,7 @@ public static class FetchStage
     }
 
     /// <summary>Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>.</summary>
-    public static async Task<FetchChunkRecord> FetchChunkAsync(
+    public static async Task<FetchChunkOutcome> FetchChunkAsync(
         ImageDownloader downloader, IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, int concurrency,
         CrawlStatistics statistics, Action? progress, CancellationToken cancellationToken)
     {
@@ -48,7 +48,8 @@ public static class FetchStage
                 statistics.Record(batch[i].Url, results[i].Error, results[i].DownloadedBytes);
                 progress?.Invoke();
             });
-        return await WriteChunkAsync(store, encoding, logFolder, name, batch, results, cancellationToken);
+        var record = await WriteChunkAsync(store, encoding, logFolder, name, batch, results, cancellationToken);
+        return new FetchChunkOutcome(record, [.. results.Select(r => r.Succeeded)]);
     }
 
     /// <summary>The sample key of a list record: its own key, else derived from URL and caption.</summary>

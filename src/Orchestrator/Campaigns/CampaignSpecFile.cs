@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.Trainer.Models;
+
+namespace Pipeline.Orchestrator.Campaigns;
+
+/// <summary>Reads, checks and writes campaign spec files (JSON with comments; keys camelCase or PascalCase).</summary>
+public static class CampaignSpecFile
+{
+    /// <summary>The spec's JSON form, also how grains keep it.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Loads and checks <paramref name="path"/>; relative paths in it are taken from the current folder and made absolute.</summary>
+    /// <exception cref="PipelineConfigurationException">The file is missing, not valid JSON, has unknown keys or bad values.</exception>
+    public static async Task<CampaignSpec> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new PipelineConfigurationException($"campaign spec {path} does not exist");
+        }
+
+        await using var stream = File.OpenRead(path);
+        CampaignSpec? spec;
+        try
+        {
+            spec = await JsonSerializer.DeserializeAsync<CampaignSpec>(stream, Json, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            throw new PipelineConfigurationException($"campaign spec {path}: {ex.Message}", ex);
+        }
+
+        return Checked(spec ?? throw new PipelineConfigurationException($"campaign spec {path} is empty"), path);
+    }
+
+    /// <summary>Parses a spec kept as JSON (grain state).</summary>
+    public static CampaignSpec Parse(string json) =>
+        JsonSerializer.Deserialize<CampaignSpec>(json, Json) ?? throw new InvalidDataException("empty campaign spec");
+
+    /// <summary>The spec as JSON.</summary>
+    public static string ToJson(CampaignSpec spec) => JsonSerializer.Serialize(spec, Json);
+
+    /// <summary>Checks a spec and makes its paths absolute; errors name <paramref name="origin"/> and the key.</summary>
+    public static CampaignSpec Checked(CampaignSpec spec, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        void Require(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new PipelineConfigurationException($"campaign spec {origin}: {message}");
+            }
+        }
+
+        Require(spec.Name.Length is > 0 and <= 64 && spec.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), $"name '{spec.Name}' must be 1-64 letters, digits, '-' or '_'");
+        Require(!string.IsNullOrWhiteSpace(spec.Output), "output (the campaign's folder) is required");
+        Require(spec.Sources.Seeds.Count + spec.Sources.Warc.Count + spec.Sources.Candidates.Count > 0, "sources needs seeds, warc or candidates");
+        Require(spec.Sources.Partitions is > 0 and <= 4096, "sources.partitions must be 1-4096");
+        Require(spec.Queries.WordNet || spec.Queries.Entries is not null || spec.Queries.Extra.Count > 0, "queries needs wordNet, entries or extra");
+        Require(spec.Fetch.Chunk > 0 && spec.Fetch.Concurrency > 0 && spec.Fetch.Lease > TimeSpan.Zero, "fetch.chunk, fetch.concurrency and fetch.lease must be positive");
+        Require(spec.Training.Workers is > 0 and <= 1024, "training.workers must be 1-1024");
+        Require(spec.Training.HeartbeatTimeout > TimeSpan.Zero, "training.heartbeatTimeout must be positive");
+        foreach (var seed in spec.Sources.Seeds)
+        {
+            Require(Uri.TryCreate(seed, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps), $"seed '{seed}' is not an http(s) URL");
+        }
+
+        try
+        {
+            spec.Balancing.Validate();
+            spec.Images.Validate();
+            spec.Fetcher.Validate();
+            spec.Training.Trainer.Validate();
+            _ = ClipConfig.Named(spec.Training.Trainer.Config);
+            Require(spec.Training.Trainer.GlobalBatch % spec.Training.Workers == 0, $"training.trainer.globalBatch {spec.Training.Trainer.GlobalBatch} must divide into {spec.Training.Workers} workers");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new PipelineConfigurationException($"campaign spec {origin}: {ex.Message}", ex);
+        }
+
+        var trainer = spec.Training.Trainer;
+        trainer.Seed = spec.Seed;
+        if (trainer.EvalFolder is not null)
+        {
+            trainer.EvalFolder = Path.GetFullPath(trainer.EvalFolder);
+        }
+
+        return new CampaignSpec
+        {
+            Name = spec.Name,
+            Seed = spec.Seed,
+            Output = Path.GetFullPath(spec.Output),
+            Store = spec.Store is null || spec.Store.Contains("://", StringComparison.Ordinal) ? spec.Store : Path.GetFullPath(spec.Store),
+            Sources = new CampaignSources
+            {
+                Seeds = spec.Sources.Seeds,
+                Warc = [.. spec.Sources.Warc.Select(w => w.Contains("://", StringComparison.Ordinal) ? w : Path.GetFullPath(w))],
+                Candidates = [.. spec.Sources.Candidates.Select(Path.GetFullPath)],
+                Partitions = spec.Sources.Partitions,
+            },
+            Crawl = spec.Crawl,
+            Fetcher = spec.Fetcher,
+            Network = spec.Network,
+            Queries = new CampaignQueries
+            {
+                WordNet = spec.Queries.WordNet,
+                WordNetDirectory = spec.Queries.WordNetDirectory is null ? null : Path.GetFullPath(spec.Queries.WordNetDirectory),
+                Entries = spec.Queries.Entries is null ? null : Path.GetFullPath(spec.Queries.Entries),
+                Extra = spec.Queries.Extra,
+            },
+            Matching = spec.Matching,
+            Balancing = new Pipeline.Curation.Balancing.BalancerOptions
+            {
+                Mode = spec.Balancing.Mode,
+                Threshold = spec.Balancing.Threshold,
+                ReserveFactor = spec.Balancing.ReserveFactor,
+                Seed = spec.Seed,
+            },
+            Fetch = spec.Fetch,
+            Images = spec.Images,
+            Filters = spec.Filters,
+            Dedup = spec.Dedup,
+            Training = spec.Training,
+        };
+    }
+}

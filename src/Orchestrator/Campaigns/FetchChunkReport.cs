@@ -1,0 +1,13 @@
+namespace Pipeline.Orchestrator.Campaigns;
+
+/// <summary>What fetching one chunk did: counts, the entries whose pairs were fetched, and errors by class and host.</summary>
+[GenerateSerializer]
+[Alias("pipeline.fetch-chunk-report")]
+public sealed record FetchChunkReport(
+    [property: Id(0)] string Chunk,
+    [property: Id(1)] int Entries,
+    [property: Id(2)] int Images,
+    [property: Id(3)] bool AlreadyDone,
+    [property: Id(4)] IReadOnlyList<int> FetchedEntries,
+    [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsByClass,
+    [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByHost);

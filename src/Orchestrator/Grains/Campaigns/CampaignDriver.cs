@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pipeline.Curation.Counting;
+using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Orchestrator.Grains.Counters;
+using Pipeline.Orchestrator.Grains.Curation;
+using Pipeline.Orchestrator.Grains.Shards;
+using Pipeline.Orchestrator.Grains.Training;
+using Pipeline.Orchestrator.Grains.WorkQueues;
+using Pipeline.Orchestrator.Placement;
+using Pipeline.Orchestrator.Stages;
+using Pipeline.Sharding.Storage;
+
+namespace Pipeline.Orchestrator.Grains.Campaigns;
+
+/// <summary>
+/// Runs a campaign's current stage and tells the campaign grain when it is done, stage after stage. It lives on the
+/// campaign grain's silo, off the grain scheduler; if that silo dies, the grain's next activation starts a new driver,
+/// which redoes the current stage: every stage skips its committed work.
+/// </summary>
+public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, ShardStoreOptions storeOptions, ILoggerFactory logging)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+
+    /// <summary>Drives campaign <paramref name="name"/> until it stops running or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(string name, CancellationToken cancellationToken)
+    {
+        var campaign = grains.GetGrain<ICampaignGrain>(name);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var status = await campaign.GetStatus();
+            if (status.State != CampaignRunState.Running || status.Stage == CampaignStage.Done)
+            {
+                return;
+            }
+
+            var spec = CampaignSpecFile.Parse((await grains.GetGrain<ICampaignGrain>(name).GetSpec()) ?? throw new InvalidOperationException($"campaign {name} has no spec"));
+            var stage = status.Stage;
+            string summary;
+            try
+            {
+                using var runner = new CampaignStageRunner(spec, storeOptions, logging);
+                summary = await RunStageAsync(stage, spec, runner, line => _ = campaign.Report(stage, line), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OrleansException)
+            {
+                await campaign.StageFailed(stage, ex.Message);
+                return;
+            }
+
+            await campaign.StageDone(stage, summary);
+        }
+    }
+
+    private async Task<string> RunStageAsync(CampaignStage stage, CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
+    {
+        var registry = grains.GetGrain<IShardRegistryGrain>(spec.Name);
+        switch (stage)
+        {
+            case CampaignStage.Queries:
+                return $"{await runner.BuildQueriesAsync(ct):N0} entries";
+            case CampaignStage.Extract:
+                return $"{await runner.ExtractAsync(report, ct):N0} candidates";
+            case CampaignStage.Match:
+            {
+                var m = await runner.MatchAsync(report, ct);
+                var counts = await EntryCounts.LoadAsync(Path.Combine(runner.Paths.Matches, MatchStage.CountsFile), ct);
+                var matched = new Dictionary<int, long>();
+                var span = counts.AsSpan();
+                for (var i = 0; i < span.Length; i++)
+                {
+                    if (span[i] > 0)
+                    {
+                        matched[i] = span[i];
+                    }
+                }
+
+                var entries = await MatchStage.LoadEntriesAsync(runner.Paths.Entries, ct);
+                var top = matched.OrderByDescending(p => p.Value).Take(10).Select(p => string.Create(CultureInfo.InvariantCulture, $"{entries[p.Key]} ({p.Value})")).ToList();
+                await grains.GetGrain<IEntryCountersGrain>(spec.Name).SetMatched(entries.Count, spec.Balancing.Threshold, matched, top);
+                return $"{m.Matched:N0} of {m.Candidates:N0} candidates matched; {m.EntriesMatched:N0} entries occur";
+            }
+
+            case CampaignStage.Balance:
+            {
+                var b = await runner.BalanceAsync(report, ct);
+                return $"{b.Card.PairsKept:N0} kept, {b.Card.PairsReserve:N0} reserve of {b.PoolPairs:N0} pairs; {b.Card.CappedEntries:N0} entries capped at t = {spec.Balancing.Threshold}";
+            }
+
+            case CampaignStage.Fetch:
+                return await FetchAsync(spec, runner, registry, report, ct);
+            case CampaignStage.Filter:
+            {
+                var s = await runner.FilterAsync(new GrainWorkItemRunner(grains), report, ct);
+                await registry.Refresh("filtered", runner.Paths.Filtered);
+                return s.Describe();
+            }
+
+            case CampaignStage.Dedup:
+            {
+                var s = await runner.DedupAsync(new GrainWorkItemRunner(grains), report, ct);
+                await registry.Refresh("shards", runner.FinalStore);
+                return s.Describe();
+            }
+
+            case CampaignStage.Train:
+                return spec.Training.Enabled ? await TrainAsync(spec, runner, report, ct) : "training disabled";
+            default:
+                throw new InvalidOperationException($"no work for stage {stage}");
+        }
+    }
+
+    private async Task<string> FetchAsync(CampaignSpec spec, CampaignStageRunner runner, IShardRegistryGrain registry, Action<string> report, CancellationToken ct)
+    {
+        var chunks = await runner.PlanFetchAsync(ct);
+        if (chunks.Count == 0)
+        {
+            throw new InvalidDataException("balancing kept no pairs: nothing to fetch (do the captions contain any entry?)");
+        }
+
+        var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name));
+        await queue.Fill(chunks);
+        var specJson = CampaignSpecFile.ToJson(spec);
+        while (true)
+        {
+            // Workers on every active silo, again each round: a silo that joined gets one, a dead one's lease expires.
+            foreach (var silo in silos.ActiveSilos())
+            {
+                try
+                {
+                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(specJson);
+                }
+                catch (OrleansException)
+                {
+                    // The silo is leaving; the next round sees the new membership.
+                }
+            }
+
+            var p = await queue.GetProgress();
+            var fill = await grains.GetGrain<IEntryCountersGrain>(spec.Name).GetFill();
+            report($"fetch: {p.Done}/{p.Total} chunks, {p.Leased} leased, {p.Failed} failed, {p.Reclaimed} leases taken over; {fill.Images:N0} of {fill.Attempted:N0} images");
+            if (p.Finished)
+            {
+                var fetched = await registry.Refresh("fetched", runner.Paths.Fetched);
+                var failures = p.Failed > 0 ? $"; {p.Failed} chunks failed: {string.Join("; ", p.Failures.Take(3))}" : string.Empty;
+                return $"{fill.Images:N0} of {fill.Attempted:N0} images in {fetched.Shards} shards{failures}";
+            }
+
+            await Task.Delay(Poll, ct);
+        }
+    }
+
+    private async Task<string> TrainAsync(CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
+    {
+        var job = grains.GetGrain<ITrainingJobGrain>(spec.Name);
+        var training = JsonSerializer.Serialize(spec.Training, CampaignSpecFile.Json);
+        var status = await job.Start(new TrainingJobSpec(runner.FinalStore, runner.Paths.Training, training));
+        while (true)
+        {
+            switch (status.Phase)
+            {
+                case TrainingJobPhase.Completed:
+                    return status.Message ?? "done";
+                case TrainingJobPhase.Failed or TrainingJobPhase.Stopped:
+                    throw new InvalidOperationException($"training {status.Phase.ToString().ToLowerInvariant()}: {status.Message}");
+            }
+
+            var loss = status.Losses.Count > 0 ? status.Losses[^1].Value : double.NaN;
+            report(string.Create(CultureInfo.InvariantCulture, $"train: step {status.Step}/{status.Steps} loss {loss:0.0000}, {status.WorldSize} workers, attempt {status.Attempt}{(status.Message is null ? "" : "; " + status.Message)}"));
+            await Task.Delay(Poll, ct);
+            status = await job.GetStatus();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Orchestrator.Grains.Counters;
+using Pipeline.Orchestrator.Grains.WorkQueues;
+using Pipeline.Orchestrator.Placement;
+using Pipeline.Sharding.Storage;
+
+namespace Pipeline.Orchestrator.Grains.Campaigns;
+
+/// <summary>Pulls chunks under a lease it renews while it works; the chunk's own commit record makes a redo after a lost lease harmless.</summary>
+[SiloTargetedPlacement]
+public sealed partial class CampaignWorkerGrain(IConfiguration configuration, ILoggerFactory logging) : Grain, ICampaignWorkerGrain
+{
+    private Task? _loop;
+
+    public Task EnsureRunning(string specJson)
+    {
+        if (_loop is null || _loop.IsCompleted)
+        {
+            var spec = CampaignSpecFile.Parse(specJson);
+            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name));
+            var counters = GrainFactory.GetGrain<IEntryCountersGrain>(spec.Name);
+            var me = this.GetPrimaryKeyString();
+            // Downloads run for minutes: off the grain scheduler, talking to the queue like any client.
+            _loop = Task.Run(() => PullAsync(spec, queue, counters, me));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task PullAsync(CampaignSpec spec, IWorkQueueGrain queue, IEntryCountersGrain counters, string me)
+    {
+        var logger = logging.CreateLogger<CampaignWorkerGrain>();
+        var storeOptions = configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
+        using var runner = new CampaignStageRunner(spec, storeOptions, logging);
+        while (true)
+        {
+            var lease = await queue.Lease(me, spec.Fetch.Lease);
+            if (lease is null)
+            {
+                var progress = await queue.GetProgress();
+                if (progress.Pending == 0 && progress.Leased == 0)
+                {
+                    return;
+                }
+
+                // Others hold the rest: wait, in case a lease expires because its worker died.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            using var renewing = new CancellationTokenSource();
+            var renewals = RenewAsync(queue, lease, spec.Fetch.Lease, renewing.Token);
+            try
+            {
+                var report = await runner.FetchChunkAsync(lease.Item, CancellationToken.None);
+                await counters.AddChunk(report);
+                await queue.Complete(lease);
+                LogChunk(logger, spec.Name, lease.Item, report.Images, report.Entries, report.AlreadyDone);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or HttpRequestException or UnauthorizedAccessException or ArgumentException)
+            {
+                LogChunkFailed(logger, ex, spec.Name, lease.Item);
+                await queue.Fail(lease, ex.Message);
+            }
+            finally
+            {
+                await renewing.CancelAsync();
+                await renewals;
+            }
+        }
+    }
+
+    private static async Task RenewAsync(IWorkQueueGrain queue, WorkLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(duration / 3, cancellationToken);
+                await queue.Renew(lease, duration);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: chunk {Chunk} committed, {Images} of {Entries} images (already done: {AlreadyDone})")]
+    private static partial void LogChunk(ILogger logger, string campaign, string chunk, int images, int entries, bool alreadyDone);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {Campaign}: chunk {Chunk} failed")]
+    private static partial void LogChunkFailed(ILogger logger, Exception exception, string campaign, string chunk);
+}

@@ -1,0 +1,50 @@
+using Orleans.Concurrency;
+using Pipeline.Orchestrator.Campaigns;
+
+namespace Pipeline.Orchestrator.Grains.Campaigns;
+
+/// <summary>
+/// A campaign, keyed by its name: moves through the stages, keeps moving after silo restarts (a reminder wakes it),
+/// and can be paused, resumed and cancelled. Its driver does the stage work off the grain scheduler.
+/// </summary>
+[Alias("pipeline.campaign")]
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the campaign; starting it again with the same spec changes nothing.</summary>
+    [Alias("start")]
+    Task<CampaignStatus> Start(string specJson);
+
+    /// <summary>Where the campaign stands.</summary>
+    [Alias("status")]
+    Task<CampaignStatus> GetStatus();
+
+    /// <summary>Pauses after interrupting the current stage (its committed work stays).</summary>
+    [Alias("pause")]
+    Task<CampaignStatus> Pause();
+
+    /// <summary>Resumes a paused or failed campaign at its current stage.</summary>
+    [Alias("resume")]
+    Task<CampaignStatus> Unpause();
+
+    /// <summary>Stops the campaign for good, and its training job.</summary>
+    [Alias("cancel")]
+    Task<CampaignStatus> Cancel();
+
+    /// <summary>The spec as JSON, or null before the campaign starts.</summary>
+    [Alias("spec")]
+    [AlwaysInterleave]
+    Task<string?> GetSpec();
+
+    /// <summary>Driver: the current stage's latest progress line.</summary>
+    [Alias("report")]
+    [AlwaysInterleave]
+    Task Report(CampaignStage stage, string line);
+
+    /// <summary>Driver: the stage is done; the campaign moves to the next.</summary>
+    [Alias("stage-done")]
+    Task StageDone(CampaignStage stage, string summary);
+
+    /// <summary>Driver: the stage failed; the campaign stops as failed until resumed.</summary>
+    [Alias("stage-failed")]
+    Task StageFailed(CampaignStage stage, string reason);
+}
