@@ -116,7 +116,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
             await foreach (var candidate in crawler.CrawlAsync(spec.Sources.Seeds.Select(s => new Uri(s)), visit =>
             {
                 pages++;
-                problems += visit.Error == FetchErrorClass.None ? 0 : 1;
+                if (visit.Error != FetchErrorClass.None && problems++ < 3)
+                {
+                    report($"extract: {visit.Url}: {visit.Error}: {visit.Reason}");
+                }
+
                 if (pages % 25 == 0)
                 {
                     report($"extract: {pages} pages, {byKey.Count} candidates");
@@ -137,6 +141,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         }
 
         report($"extract: {byKey.Count} candidates in {partitions} partitions, {problems} pages or records failed");
+        if (byKey.Count == 0)
+        {
+            throw new InvalidDataException($"no candidates from {spec.Sources.Seeds.Count} seeds and {spec.Sources.Warc.Count} WARC files; {problems} pages or records failed");
+        }
+
         return byKey.Count;
     }
 

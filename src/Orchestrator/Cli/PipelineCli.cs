@@ -23,6 +23,8 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(CrawlCommand.Create(this));
         root.Subcommands.Add(QueriesCommand.Create(this));
         root.Subcommands.Add(TrainCommand.Create(this));
+        root.Subcommands.Add(CampaignCommand.Create(this));
+        root.Subcommands.Add(DemoCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -7,7 +7,7 @@ internal sealed class SiloTargetedPlacementDirector : IPlacementDirector
 {
     private const char Separator = '@';
 
-    /// <summary>A key for a grain that must run on <paramref name="silo"/>.</summary>
+    /// <summary>A key for a grain that must run on <paramref name="silo"/>; <paramref name="name"/> must not hold '@' (a silo address does).</summary>
     public static string KeyFor(string name, SiloAddress silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
@@ -18,7 +18,7 @@ internal sealed class SiloTargetedPlacementDirector : IPlacementDirector
     {
         ArgumentNullException.ThrowIfNull(context);
         var key = target.GrainIdentity.Key.ToString() ?? string.Empty;
-        var at = key.LastIndexOf(Separator);
+        var at = key.IndexOf(Separator, StringComparison.Ordinal);
         if (at < 0)
         {
             throw new OrleansException($"grain {target.GrainIdentity} has no '@silo' in its key, which silo-targeted placement needs");

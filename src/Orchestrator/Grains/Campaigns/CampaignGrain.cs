@@ -120,6 +120,7 @@ public sealed partial class CampaignGrain(
         if (stage == state.State.Stage)
         {
             _progress = line;
+            LogProgress(_logger, _name, stage, line);
         }
 
         return Task.CompletedTask;
@@ -215,6 +216,9 @@ public sealed partial class CampaignGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: {Stage} done: {Summary}")]
     private static partial void LogStageDone(ILogger logger, string campaign, CampaignStage stage, string summary);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Campaign {Campaign}: {Stage}: {Line}")]
+    private static partial void LogProgress(ILogger logger, string campaign, CampaignStage stage, string line);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {Campaign}: {Stage} failed: {Reason}")]
     private static partial void LogStageFailed(ILogger logger, string campaign, CampaignStage stage, string reason);
