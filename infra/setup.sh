@@ -30,6 +30,8 @@ packages=(
   wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
   python3-ahocorasick # MetaCLIP's matcher, which the matcher benchmark measures ours against
   libicu72          # .NET globalization: Unicode NFC of captions needs ICU (invariant mode cannot normalize)
+  openclipart-png   # the demo campaign's web: clipart pictures by category
+  openclipart-svg   # ... and their titles, descriptions and keywords (SVG metadata)
 )
 
 sudo_cmd=""
