@@ -20,7 +20,7 @@ public static class DemoCommand
 
     private static readonly Option<int> PerCategory = new("--per-category") { Description = "Clipart pictures per category (every fifth is held out for evaluation)", DefaultValueFactory = _ => 250 };
 
-    private static readonly Option<int> Steps = new("--steps") { Description = "Training steps of the tiny model", DefaultValueFactory = _ => 1500 };
+    private static readonly Option<int> Steps = new("--steps") { Description = "Training steps of the tiny model", DefaultValueFactory = _ => 600 };
 
     private static readonly Option<int> Port = new("--port") { Description = "Port of the demo web on 127.0.0.1", DefaultValueFactory = _ => 18080 };
 
