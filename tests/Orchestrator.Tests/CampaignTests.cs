@@ -18,7 +18,7 @@ public sealed class CampaignTests(ITestOutputHelper output)
         string[] Demo(string name) =>
         [
             "demo", "--out", folder.Combine(name), "--run-dir", folder.Combine(name + "-state"), "--per-category", "40", "--steps", "160", "--port", $"{port}",
-            "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}",
+            "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}", "--dashboard-port", "0",
         ];
 
         var clean = await PipelineExecutable.RunAsync(Demo("clean"), timeoutSeconds: 600);

@@ -24,13 +24,13 @@ public static class CampaignCommand
     public static Command Create(PipelineCli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        var start = new Command("start", "Start a campaign from its spec and follow it to the end (the embedded default runs it in this process)") { Spec, AsJson, Detach };
+        var start = new Command("start", "Start a campaign from its spec and follow it to the end (the embedded default runs it in this process)") { Spec, AsJson, Detach, DashboardCommand.Serve };
         start.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StartAsync, ct));
         var status = new Command("status", "Where a campaign stands: stage, progress, stage results, entry fill, training") { Name, AsJson };
         status.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), (c, t) => ActAsync(c, g => g.GetStatus(), follow: false, t), ct));
         var pause = new Command("pause", "Pause a campaign; its committed work stays") { Name, AsJson };
         pause.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), (c, t) => ActAsync(c, g => g.Pause(), follow: false, t), ct));
-        var resume = new Command("resume", "Resume a paused or failed campaign at its current stage") { Name, AsJson, Detach };
+        var resume = new Command("resume", "Resume a paused or failed campaign at its current stage") { Name, AsJson, Detach, DashboardCommand.Serve };
         resume.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), (c, t) => ActAsync(c, g => g.Unpause(), follow: true, t), ct));
         var cancel = new Command("cancel", "Stop a campaign for good") { Name, AsJson };
         cancel.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), (c, t) => ActAsync(c, g => g.Cancel(), follow: false, t), ct));
@@ -65,13 +65,21 @@ public static class CampaignCommand
     private static async Task<int> StartAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var spec = await CampaignSpecFile.LoadAsync(context.Parse.GetValue(Spec)!, cancellationToken);
-        await using var session = await ClusterSession.OpenAsync(context, cancellationToken);
+        await using var session = await OpenAsync(context, cancellationToken);
         return await RunCampaignAsync(context, session, spec, session.IsEmbedded || !context.Parse.GetValue(Detach), cancellationToken);
+    }
+
+    private static async Task<ClusterSession> OpenAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var serve = context.Parse.GetResult(DashboardCommand.Serve) is not null && context.Parse.GetValue(DashboardCommand.Serve);
+        var session = await ClusterSession.OpenAsync(context, cancellationToken, serve ? DashboardCommand.Options(context) : null);
+        await DashboardCommand.AnnounceAsync(session);
+        return session;
     }
 
     private static async Task<int> ActAsync(CommandContext context, Func<ICampaignGrain, Task<CampaignStatus>> act, bool follow, CancellationToken cancellationToken)
     {
-        await using var session = await ClusterSession.OpenAsync(context, cancellationToken);
+        await using var session = await OpenAsync(context, cancellationToken);
         var campaign = session.Grains.GetGrain<ICampaignGrain>(context.Parse.GetValue(Name)!);
         var status = await act(campaign);
         if (status.State == CampaignRunState.None)

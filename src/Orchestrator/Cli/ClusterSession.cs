@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Hosting;
 
 namespace Pipeline.Orchestrator.Cli;
@@ -26,20 +27,23 @@ public sealed class ClusterSession : IAsyncDisposable
     /// <summary>The host's services (the dashboard reads the cluster through them).</summary>
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Starts the embedded silo, or connects to the cluster named by <c>--cluster</c>.</summary>
-    public static async Task<ClusterSession> OpenAsync(CommandContext context, CancellationToken cancellationToken)
+    /// <summary>Where this process serves the dashboard, when it was asked to.</summary>
+    public Uri? DashboardAddress => DashboardWebHost.Address(_host.Services);
+
+    /// <summary>Starts the embedded silo, or connects to the cluster named by <c>--cluster</c>; with <paramref name="dashboard"/> the process also serves the dashboard.</summary>
+    public static async Task<ClusterSession> OpenAsync(CommandContext context, CancellationToken cancellationToken, PipelineDashboardOptions? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
         if (options.IsDistributed)
         {
-            return new ClusterSession(await PipelineHosts.StartClientAsync(context.Configuration, options, context.Verbose, cancellationToken), null, embedded: false);
+            return new ClusterSession(await PipelineHosts.StartClientAsync(context.Configuration, options, context.Verbose, cancellationToken, dashboard), null, embedded: false);
         }
 
         var runFolder = RunFolder.Open(options.RunDirectory, exclusive: true);
         try
         {
-            return new ClusterSession(await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder, context.Verbose, cancellationToken), runFolder, embedded: true);
+            return new ClusterSession(await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder, context.Verbose, cancellationToken, dashboard), runFolder, embedded: true);
         }
         catch
         {

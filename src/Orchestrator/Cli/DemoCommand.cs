@@ -24,6 +24,8 @@ public static class DemoCommand
 
     private static readonly Option<int> Port = new("--port") { Description = "Port of the demo web on 127.0.0.1", DefaultValueFactory = _ => 18080 };
 
+    private static readonly Option<int?> DashboardPort = new("--dashboard-port") { Description = "Port of the live dashboard on 127.0.0.1, 0 for any free one [config: Dashboard:Port; default: 18081]" };
+
     private static readonly Option<string> Clipart = new("--clipart") { Description = "Debian's openclipart folder", DefaultValueFactory = _ => ClipartSite.DefaultRoot };
 
     public static Command Create(PipelineCli cli)
@@ -31,9 +33,13 @@ public static class DemoCommand
         ArgumentNullException.ThrowIfNull(cli);
         var demo = new Command("demo", "Run a demo campaign on a clipart web served on 127.0.0.1: WordNet queries, crawl, curation, shards, tiny CLIP, zero-shot accuracy")
         {
-            Output, PerCategory, Steps, Port, Clipart,
+            Output, PerCategory, Steps, Port, DashboardPort, Clipart,
         };
-        demo.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), RunAsync, ct));
+        demo.SetAction((parse, ct) => cli.RunAsync(
+            parse,
+            parse.GetValue(DashboardPort) is { } port ? new Dictionary<string, string?> { ["Dashboard:Port"] = port.ToString(CultureInfo.InvariantCulture) } : [],
+            RunAsync,
+            ct));
         return demo;
     }
 
@@ -82,7 +88,8 @@ public static class DemoCommand
         await using var web = await DemoWebServer.StartAsync(site, parse.GetValue(Port), cancellationToken);
         await Console.Error.WriteLineAsync($"demo: clipart web of {site.Served.Count} pictures in {ClipartCategory.Defaults.Count} categories at {web.Address} ({site.HeldOut.Count} held out for evaluation)");
         var spec = Spec(web.Address, output, Math.Max(1, parse.GetValue(Steps)));
-        await using var session = await ClusterSession.OpenAsync(context, cancellationToken);
+        await using var session = await ClusterSession.OpenAsync(context, cancellationToken, DashboardCommand.Options(context));
+        await DashboardCommand.AnnounceAsync(session);
         var code = await CampaignCommand.RunCampaignAsync(context, session, spec, follow: true, cancellationToken);
         var training = await session.Grains.GetGrain<ITrainingJobGrain>(spec.Name).GetStatus();
         if (training.Evaluations.Count > 0)
@@ -90,6 +97,11 @@ public static class DemoCommand
             var last = training.Evaluations[^1];
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"demo: zero-shot top-1 {last.Value:P1}, top-5 {last.Extra:P1} on {site.HeldOut.Count} held-out clipart pictures of {ClipartCategory.Defaults.Count} categories (chance {1.0 / ClipartCategory.Defaults.Count:P1}) after {last.Step} steps"));
+        }
+
+        if (session.DashboardAddress is { } dashboard)
+        {
+            await context.Output.WriteLineAsync($"demo: the dashboard was live at {dashboard}; 'pipeline dashboard --run-dir {context.Options.RunDirectory}' serves it again for the finished campaign");
         }
 
         return code;

@@ -25,6 +25,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(TrainCommand.Create(this));
         root.Subcommands.Add(CampaignCommand.Create(this));
         root.Subcommands.Add(DemoCommand.Create(this));
+        root.Subcommands.Add(DashboardCommand.Create(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Builder;
 using Orleans.Configuration;
+using Orleans.Dashboard;
+using Pipeline.Orchestrator.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Pipeline.Orchestrator.Placement;
@@ -22,11 +25,14 @@ public static class PipelineHosts
     /// <summary>Configuration section whose values tune Orleans' membership (probe timeouts and the like).</summary>
     public const string MembershipSection = "Orleans:Membership";
 
-    /// <summary>Builds a silo host. <paramref name="runFolder"/> is required for the embedded default and holds its grain state.</summary>
-    public static IHost BuildSilo(IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose)
+    /// <summary>
+    /// Builds a silo host. <paramref name="runFolder"/> is required for the embedded default and holds its grain state;
+    /// with <paramref name="dashboard"/> the host also serves the dashboard.
+    /// </summary>
+    public static IHost BuildSilo(IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, PipelineDashboardOptions? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = CreateBuilder(configuration, verbose);
+        var builder = CreateBuilder(configuration, verbose, dashboard);
         SiloRoles roles;
         try
         {
@@ -73,13 +79,19 @@ public static class PipelineHosts
             silo.Services.AddSingleton<SiloDirectory>();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.CampaignReminderPeriod < o.MinimumReminderPeriod ? options.CampaignReminderPeriod : o.MinimumReminderPeriod);
             silo.Services.AddSingleton(roles);
+            // Every silo collects what Orleans' dashboard shows, so a dashboard on any silo or client sees the whole cluster.
+            silo.AddDashboard();
+            if (options.Kubernetes)
+            {
+                silo.UseKubernetesHosting();
+            }
         });
-        return builder.Build();
+        return Build(builder, dashboard);
     }
 
     /// <summary>Builds and starts a silo; with a cluster configured, checks Redis answers first.</summary>
     public static async Task<IHost> StartSiloAsync(
-        IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, CancellationToken cancellationToken)
+        IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, CancellationToken cancellationToken, PipelineDashboardOptions? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.IsDistributed)
@@ -87,11 +99,11 @@ public static class PipelineHosts
             await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
         }
 
-        return await StartOrDisposeAsync(BuildSilo(configuration, options, runFolder, verbose), cancellationToken);
+        return await StartOrDisposeAsync(BuildSilo(configuration, options, runFolder, verbose, dashboard), cancellationToken);
     }
 
-    /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>.</summary>
-    public static IHost BuildClient(IConfiguration configuration, PipelineOptions options, bool verbose)
+    /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>; with <paramref name="dashboard"/> it also serves the dashboard.</summary>
+    public static IHost BuildClient(IConfiguration configuration, PipelineOptions options, bool verbose, PipelineDashboardOptions? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!options.IsDistributed)
@@ -100,7 +112,7 @@ public static class PipelineHosts
         }
 
         var redis = RedisConnection.Parse(options.Cluster!);
-        var builder = CreateBuilder(configuration, verbose);
+        var builder = CreateBuilder(configuration, verbose, dashboard);
         builder.UseOrleansClient(client =>
         {
             client.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
@@ -109,8 +121,12 @@ public static class PipelineHosts
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
+            if (dashboard is not null)
+            {
+                client.AddDashboard();
+            }
         });
-        return builder.Build();
+        return Build(builder, dashboard);
     }
 
     /// <summary>
@@ -118,11 +134,12 @@ public static class PipelineHosts
     /// when no silo of the cluster answers (Orleans' client would otherwise wait for a gateway forever).
     /// </summary>
     /// <exception cref="PipelineConfigurationException">Redis or every silo is unreachable.</exception>
-    public static async Task<IHost> StartClientAsync(IConfiguration configuration, PipelineOptions options, bool verbose, CancellationToken cancellationToken)
+    public static async Task<IHost> StartClientAsync(
+        IConfiguration configuration, PipelineOptions options, bool verbose, CancellationToken cancellationToken, PipelineDashboardOptions? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
-        var host = BuildClient(configuration, options, verbose);
+        var host = BuildClient(configuration, options, verbose, dashboard);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         try
@@ -151,9 +168,11 @@ public static class PipelineHosts
         }
     }
 
-    private static HostApplicationBuilder CreateBuilder(IConfiguration configuration, bool verbose)
+    private static IHostApplicationBuilder CreateBuilder(IConfiguration configuration, bool verbose, PipelineDashboardOptions? dashboard)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        IHostApplicationBuilder builder = dashboard is null
+            ? Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true })
+            : DashboardWebHost.CreateBuilder(dashboard);
         builder.Configuration.AddConfiguration(configuration);
         builder.Services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
         ConsoleLogging.Configure(builder.Logging, configuration, verbose);
@@ -162,6 +181,13 @@ public static class PipelineHosts
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         return builder;
     }
+
+    private static IHost Build(IHostApplicationBuilder builder, PipelineDashboardOptions? dashboard) => builder switch
+    {
+        WebApplicationBuilder web => DashboardWebHost.Build(web, dashboard!),
+        HostApplicationBuilder plain => plain.Build(),
+        _ => throw new ArgumentException($"unexpected host builder {builder.GetType().Name}", nameof(builder)),
+    };
 
     private static void ConfigureEndpoints(ISiloBuilder silo, PipelineOptions options)
     {

@@ -39,6 +39,9 @@ public sealed class PipelineOptions
     /// <summary>How often a running campaign's reminder wakes it after a restart (Orleans allows no less than a minute in production).</summary>
     public TimeSpan CampaignReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Runs under Orleans' Kubernetes hosting: silo name, address and cluster come from the pod, and silos of deleted pods are declared dead at once.</summary>
+    public bool Kubernetes { get; set; }
+
     /// <summary>True when a Redis cluster connection is configured.</summary>
     public bool IsDistributed => !string.IsNullOrWhiteSpace(Cluster);
 }

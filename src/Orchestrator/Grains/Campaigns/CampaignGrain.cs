@@ -46,6 +46,7 @@ public sealed partial class CampaignGrain(
             throw new ArgumentException($"spec names campaign '{spec.Name}', not '{this.GetPrimaryKeyString()}'");
         }
 
+        await GrainFactory.GetGrain<ICampaignIndexGrain>(ICampaignIndexGrain.Key).Add(spec.Name);
         if (state.State.SpecJson is not null && state.State.State is not CampaignRunState.None)
         {
             if (state.State.SpecJson != specJson)
