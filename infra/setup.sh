@@ -32,6 +32,8 @@ packages=(
   libicu72          # .NET globalization: Unicode NFC of captions needs ICU (invariant mode cannot normalize)
   openclipart-png   # the demo campaign's web: clipart pictures by category
   openclipart-svg   # ... and their titles, descriptions and keywords (SVG metadata)
+  chromium          # the dashboard's browser test (Playwright drives /usr/bin/chromium; it downloads no browser)
+  fonts-dejavu-core # ... so its screenshots show text, not boxes
 )
 
 sudo_cmd=""

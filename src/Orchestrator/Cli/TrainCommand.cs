@@ -77,27 +77,16 @@ public static class TrainCommand
             Shards, Output, Config, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
             Rank, WorldSize, Rendezvous, Backend, Host, Split,
         };
-        train.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [Key(nameof(TrainingOptions.Config))] = parse.GetValue(Config),
-            [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
-            [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
-            [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),
-            [Key(nameof(TrainingOptions.WarmupSteps))] = FlagValue.Text(parse.GetValue(Warmup)),
-            [Key(nameof(TrainingOptions.GradientClip))] = FlagValue.Text(parse.GetValue(Clip)),
-            [Key(nameof(TrainingOptions.Seed))] = FlagValue.Text(parse.GetValue(Seed)),
-            [Key(nameof(TrainingOptions.CheckpointEvery))] = FlagValue.Text(parse.GetValue(CheckpointEvery)),
-            [Key(nameof(TrainingOptions.LogEvery))] = FlagValue.Text(parse.GetValue(LogEvery)),
-            [Key(nameof(TrainingOptions.EvalFolder))] = parse.GetValue(Eval),
-            [Key(nameof(TrainingOptions.EvalEvery))] = FlagValue.Text(parse.GetValue(EvalEvery)),
-            [Key(nameof(TrainingOptions.Device))] = parse.GetValue(Device),
-            [Key(nameof(TrainingOptions.Threads))] = FlagValue.Text(parse.GetValue(Threads)),
-            [Key(nameof(TrainingOptions.Split))] = parse.GetValue(Split)?.Replace("-", "", StringComparison.Ordinal),
-        }, TrainAsync, ct));
+        train.SetAction((parse, ct) => cli.RunAsync(parse, TrainerFlags(parse), TrainAsync, ct));
 
         var eval = new Command("eval", "Zero-shot top-1 and top-5 of a checkpoint on a labelled image folder") { Checkpoint, Eval, Tokenizer, Device };
         eval.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), EvalAsync, ct));
         train.Subcommands.Add(eval);
+        foreach (var job in TrainJobCommand.Create(cli))
+        {
+            train.Subcommands.Add(job);
+        }
+
         return train;
     }
 
@@ -213,6 +202,31 @@ public static class TrainCommand
 
     private static string Describe(StepReport r) => string.Create(CultureInfo.InvariantCulture,
         $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
+
+    /// <summary>The trainer settings and flags that <c>train start</c> shares with <c>train</c>.</summary>
+    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Config, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
+
+    /// <summary>The shard store and run folder flags' values.</summary>
+    internal static (string Shards, string Output) Locations(ParseResult parse) => (parse.GetValue(Shards)!, parse.GetValue(Output)!);
+
+    /// <summary>The trainer flags as configuration keys of the <c>Trainer</c> section.</summary>
+    internal static Dictionary<string, string?> TrainerFlags(ParseResult parse) => new()
+    {
+        [Key(nameof(TrainingOptions.Config))] = parse.GetValue(Config),
+        [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
+        [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
+        [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),
+        [Key(nameof(TrainingOptions.WarmupSteps))] = FlagValue.Text(parse.GetValue(Warmup)),
+        [Key(nameof(TrainingOptions.GradientClip))] = FlagValue.Text(parse.GetValue(Clip)),
+        [Key(nameof(TrainingOptions.Seed))] = FlagValue.Text(parse.GetValue(Seed)),
+        [Key(nameof(TrainingOptions.CheckpointEvery))] = FlagValue.Text(parse.GetValue(CheckpointEvery)),
+        [Key(nameof(TrainingOptions.LogEvery))] = FlagValue.Text(parse.GetValue(LogEvery)),
+        [Key(nameof(TrainingOptions.EvalFolder))] = parse.GetValue(Eval),
+        [Key(nameof(TrainingOptions.EvalEvery))] = FlagValue.Text(parse.GetValue(EvalEvery)),
+        [Key(nameof(TrainingOptions.Device))] = parse.GetValue(Device),
+        [Key(nameof(TrainingOptions.Threads))] = FlagValue.Text(parse.GetValue(Threads)),
+        [Key(nameof(TrainingOptions.Split))] = parse.GetValue(Split)?.Replace("-", "", StringComparison.Ordinal),
+    };
 
     private static string Key(string name) => $"{TrainingOptions.Section}:{name}";
 }
