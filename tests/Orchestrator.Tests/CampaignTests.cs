@@ -93,7 +93,7 @@ public sealed class CampaignTests(ITestOutputHelper output)
         Assert.Contains(missing.Stderr, l => l.Contains("no campaign named 'nothing'", StringComparison.Ordinal));
     }
 
-    private static async Task<List<string>> ManifestKeysAsync(string location)
+    internal static async Task<List<string>> ManifestKeysAsync(string location)
     {
         var store = ShardStoreLocation.Open(location);
         var manifest = await new ManifestStore(store).LoadAsync(CancellationToken.None);

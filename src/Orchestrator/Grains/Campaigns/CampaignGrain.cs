@@ -34,8 +34,23 @@ public sealed partial class CampaignGrain(
             LogTakenOver(_logger, _name, state.State.Stage);
         }
 
-        this.RegisterGrainTimer(_ => EnsureDriverAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)) { Interleave = true });
+        // KeepAlive: an idle-collected activation would leave its driver running while a new one starts another.
+        this.RegisterGrainTimer(_ => EnsureDriverAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)) { Interleave = true, KeepAlive = true });
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Whatever ends this activation ends its driver, so at most one driver works on the campaign's files.
+        await StopDriverAsync();
+        try
+        {
+            await (_driver ?? Task.CompletedTask).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The driver stopped as asked, or deactivation ran out of time; either way it no longer writes.
+        }
     }
 
     public async Task<CampaignStatus> Start(string specJson)
