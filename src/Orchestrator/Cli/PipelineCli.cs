@@ -14,20 +14,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
     /// <summary>Parses <paramref name="args"/> and runs the chosen command.</summary>
     public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("Build WIT-style image-text datasets and pretrain CLIP models on them, on one machine or an Orleans cluster.");
-        _global.AddTo(root);
-        root.Subcommands.Add(DoctorCommand.Create(this));
-        root.Subcommands.Add(SiloCommand.Create(this));
-        root.Subcommands.Add(ShardCommand.Create(this));
-        root.Subcommands.Add(CurateCommand.Create(this));
-        root.Subcommands.Add(CrawlCommand.Create(this));
-        root.Subcommands.Add(QueriesCommand.Create(this));
-        root.Subcommands.Add(TrainCommand.Create(this));
-        root.Subcommands.Add(CampaignCommand.Create(this));
-        root.Subcommands.Add(DemoCommand.Create(this));
-        root.Subcommands.Add(DashboardCommand.Create(this));
-
-        var parse = root.Parse(args);
+        var parse = Parse(args);
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"pipeline: error: {parse.Errors[0].Message} (see 'pipeline --help')");
@@ -43,6 +30,25 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
             ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
         };
         return await parse.InvokeAsync(invocation, cancellationToken);
+    }
+
+    /// <summary>Parses <paramref name="args"/> against every command without running anything.</summary>
+    public ParseResult Parse(string[] args)
+    {
+        var root = new RootCommand("Build WIT-style image-text datasets and pretrain CLIP models on them, on one machine or an Orleans cluster.");
+        _global.AddTo(root);
+        root.Subcommands.Add(DoctorCommand.Create(this));
+        root.Subcommands.Add(SiloCommand.Create(this));
+        root.Subcommands.Add(ShardCommand.Create(this));
+        root.Subcommands.Add(CurateCommand.Create(this));
+        root.Subcommands.Add(CrawlCommand.Create(this));
+        root.Subcommands.Add(QueriesCommand.Create(this));
+        root.Subcommands.Add(TrainCommand.Create(this));
+        root.Subcommands.Add(CampaignCommand.Create(this));
+        root.Subcommands.Add(DemoCommand.Create(this));
+        root.Subcommands.Add(DashboardCommand.Create(this));
+
+        return root.Parse(args);
     }
 
     /// <summary>Builds configuration for a command and runs it, turning failures into one error line and an exit code.</summary>
