@@ -29,11 +29,13 @@ public sealed class ClusterCampaignTests(ITestOutputHelper log)
         var site = ClipartSite.Build(ClipartSite.DefaultRoot, ClipartCategory.Defaults, 60);
         await using var web = await DemoWebServer.StartAsync(site, FreePort.Next(), CancellationToken.None);
 
-        // The uninterrupted run: the same spec in one process.
+        // The uninterrupted run: the same spec in one process (which also serves the dashboard while it runs).
         var reference = await PipelineExecutable.RunAsync(
-            ["campaign", "start", WriteSpec(folder, site, web.Address, "reference"), "--run-dir", folder.Combine("reference-state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"],
+            ["campaign", "start", WriteSpec(folder, site, web.Address, "reference"), "--dashboard", "--run-dir", folder.Combine("reference-state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"],
+            new Dictionary<string, string> { ["PIPELINE_Dashboard__Port"] = "0" },
             timeoutSeconds: 600);
         Assert.True(reference.ExitCode == 0, string.Join('\n', reference.Stderr.TakeLast(30)));
+        Assert.Contains(reference.Stderr, l => l.StartsWith("dashboard: http://127.0.0.1:", StringComparison.Ordinal));
         var expected = await CampaignTests.ManifestKeysAsync(folder.Combine("reference", "shards"));
         Assert.True(expected.Count > 100, $"only {expected.Count} samples");
 

@@ -1,13 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Sources.UrlLists;
-using Pipeline.Crawler.Sources.Warc;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
 using Pipeline.Curation.WordNet;
@@ -25,7 +23,10 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
 {
     private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly Lazy<HttpFetcher> _fetcher = new(() => CreateFetcher(spec, logging));
-    private readonly Lazy<ImageDownloader> _downloader = new(() => new ImageDownloader(new HttpFetcher(spec.Fetcher, spec.Network, logging.CreateLogger<HttpFetcher>()), new ImageProcessor(spec.Images), Environment.ProcessorCount));
+    private ImageDownloader? _downloader;
+
+    // Shares the crawl's fetcher (and its politeness and network rules); made on first use, as extract-only runners never need it.
+    private ImageDownloader Downloader => LazyInitializer.EnsureInitialized(ref _downloader, () => new ImageDownloader(_fetcher.Value, new ImageProcessor(spec.Images), Environment.ProcessorCount));
 
     /// <summary>The campaign's folders.</summary>
     public CampaignPaths Paths { get; } = new(spec.Output);
@@ -91,44 +92,30 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     {
         ArgumentNullException.ThrowIfNull(report);
         var html = new HtmlExtractionOptions { ProductToken = spec.Fetcher.ProductToken };
-        var extractor = new HtmlImageExtractor(html);
         var byKey = new SortedDictionary<string, CandidateLine>(StringComparer.Ordinal);
-        void Keep(ImageCandidate c) => byKey.TryAdd(c.Key, new CandidateLine(c.Key, c.Url, c.Caption, c.PageUrl, c.Source.ToString().ToLowerInvariant()));
         var problems = 0;
-        foreach (var source in spec.Sources.Warc)
+        var stage = new ExtractStage(_fetcher.Value, html, spec.Crawl);
+        var seeds = spec.Sources.Seeds.Select(s => new Uri(s)).ToList();
+        void Problem(SourceProblem problem)
         {
-            await using var stream = source.Contains("://", StringComparison.Ordinal)
-                ? await _fetcher.Value.OpenStreamAsync(new Uri(source), cancellationToken)
-                : File.OpenRead(source);
-            var items = Path.GetFileName(source).Contains(".wat", StringComparison.OrdinalIgnoreCase)
-                ? new WatCandidateSource(html).ReadAsync(stream, source, _ => problems++, cancellationToken)
-                : new WarcCandidateSource(extractor).ReadAsync(stream, source, _ => problems++, cancellationToken);
-            await foreach (var candidate in items)
+            if (problems++ < 3)
             {
-                Keep(candidate);
+                report($"extract: {problem}");
             }
         }
 
-        if (spec.Sources.Seeds.Count > 0)
+        var reported = 0L;
+        await foreach (var c in stage.ReadAsync([.. spec.Sources.Warc], seeds, Problem, _ =>
         {
-            var pages = 0;
-            var crawler = new LiveCrawler(_fetcher.Value, extractor, spec.Crawl);
-            await foreach (var candidate in crawler.CrawlAsync(spec.Sources.Seeds.Select(s => new Uri(s)), visit =>
+            if (stage.Pages >= reported + 25)
             {
-                pages++;
-                if (visit.Error != FetchErrorClass.None && problems++ < 3)
-                {
-                    report($"extract: {visit.Url}: {visit.Error}: {visit.Reason}");
-                }
-
-                if (pages % 25 == 0)
-                {
-                    report($"extract: {pages} pages, {byKey.Count} candidates");
-                }
-            }, cancellationToken))
-            {
-                Keep(candidate);
+                reported = stage.Pages;
+                report($"extract: {stage.Pages} pages, {byKey.Count} candidates");
             }
+        }, cancellationToken))
+        {
+            // A rerun must cut identical partitions: one line per key, in key order.
+            byKey.TryAdd(c.Key, new CandidateLine(c.Key, c.Url, c.Caption, c.PageUrl, c.Source.ToString().ToLowerInvariant()));
         }
 
         Directory.CreateDirectory(Paths.Candidates);
@@ -223,7 +210,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         var statistics = new CrawlStatistics();
         var batch = lines.Select((l, i) => new UrlListRecord(l.Url, l.Caption, l.PageUrl, l.Key, i + 1, 0)).ToArray();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
-        var outcome = await FetchStage.FetchChunkAsync(_downloader.Value, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
+        var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
         var fetchedEntries = lines.Where((l, i) => outcome.Succeeded[i] && l.Entry >= 0).Select(l => l.Entry).ToList();
         return new FetchChunkReport(
             name, outcome.Record.Entries, outcome.Record.Images, false, fetchedEntries,
@@ -247,10 +234,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
             _fetcher.Value.Dispose();
         }
 
-        if (_downloader.IsValueCreated)
-        {
-            _downloader.Value.Dispose();
-        }
+        _downloader?.Dispose();
     }
 
     private static int PartitionOf(string key, int partitions) => (int)(System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(key)) % (ulong)partitions);

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
@@ -12,7 +11,6 @@ using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Network;
 using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Sources.UrlLists;
-using Pipeline.Crawler.Sources.Warc;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Stages;
 using Pipeline.Sharding.Storage;
@@ -134,81 +132,30 @@ public static class CrawlCommand
         using var fetcher = CreateFetcher(context, logging);
         var html = context.Bind<HtmlExtractionOptions>(HtmlExtractionOptions.Section);
         html.ProductToken = fetcher.Options.ProductToken;
-        var extractor = new HtmlImageExtractor(html);
         var problems = new List<SourceProblem>();
         var clock = Stopwatch.StartNew();
-        long candidates = 0, pages = 0;
+        long candidates = 0;
+        var stage = new ExtractStage(fetcher, html, context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section));
         var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), where =>
-            Console.Error.WriteLine($"extract: {where}: {pages:N0} pages, {candidates:N0} candidates, {pages / clock.Elapsed.TotalSeconds:N1} pages/s"));
-
-        async IAsyncEnumerable<ImageCandidate> All([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-        {
-            foreach (var source in sources)
-            {
-                await using var stream = await OpenSourceAsync(source, fetcher, ct);
-                var isWat = Path.GetFileName(source).Contains(".wat", StringComparison.OrdinalIgnoreCase);
-                var warc = new WarcCandidateSource(extractor);
-                var wat = new WatCandidateSource(html);
-                var before = pages;
-                var items = isWat ? wat.ReadAsync(stream, source, problems.Add, ct) : warc.ReadAsync(stream, source, problems.Add, ct);
-                await foreach (var candidate in items)
-                {
-                    pages = before + (isWat ? wat.Pages : warc.Pages);
-                    progress.Report(source);
-                    yield return candidate;
-                }
-
-                pages = before + (isWat ? wat.Pages : warc.Pages);
-            }
-
-            if (seeds.Count > 0)
-            {
-                var crawler = new LiveCrawler(fetcher, extractor, context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section));
-                await foreach (var candidate in crawler.CrawlAsync(seeds, visit =>
-                {
-                    pages++;
-                    if (visit.Error != FetchErrorClass.None)
-                    {
-                        problems.Add(new SourceProblem(visit.Url.AbsoluteUri, -1, $"{visit.Error}: {visit.Reason}"));
-                    }
-
-                    progress.Report("live crawl");
-                }, ct))
-                {
-                    yield return candidate;
-                }
-            }
-        }
+            Console.Error.WriteLine($"extract: {where}: {stage.Pages:N0} pages, {candidates:N0} candidates, {stage.Pages / clock.Elapsed.TotalSeconds:N1} pages/s"));
 
         await AtomicFile.WriteAsync(output, async (stream, ct) =>
         {
             await using var compressed = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : null;
             await using var writer = new StreamWriter(compressed ?? stream, leaveOpen: true);
-            await foreach (var candidate in All(ct))
+            await foreach (var candidate in stage.ReadAsync(sources, seeds, problems.Add, progress.Report, ct))
             {
                 candidates++;
                 await writer.WriteLineAsync(JsonSerializer.Serialize(new CandidateLine(candidate.Key, candidate.Url, candidate.Caption, candidate.PageUrl, candidate.Source.ToString().ToLowerInvariant()), JsonLine));
             }
         }, cancellationToken);
-        await context.Output.WriteLineAsync($"extract: {candidates:N0} candidates from {pages:N0} pages in {clock.Elapsed.TotalSeconds:0.0} s ({pages / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} pages/s), {problems.Count} problems; {output}");
+        await context.Output.WriteLineAsync($"extract: {candidates:N0} candidates from {stage.Pages:N0} pages in {clock.Elapsed.TotalSeconds:0.0} s ({stage.Pages / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} pages/s), {problems.Count} problems; {output}");
         foreach (var problem in problems.Take(5))
         {
             await context.Output.WriteLineAsync($"  skipped {problem}");
         }
 
         return ExitCodes.Success;
-    }
-
-    private static async Task<Stream> OpenSourceAsync(string source, HttpFetcher fetcher, CancellationToken cancellationToken)
-    {
-        if (Uri.TryCreate(source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-        {
-            return await fetcher.OpenStreamAsync(url, cancellationToken);
-        }
-
-        return File.Exists(source)
-            ? new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
-            : throw new PipelineConfigurationException($"source {source} does not exist");
     }
 
     private static async Task<int> FetchAsync(CommandContext context, CancellationToken cancellationToken)
