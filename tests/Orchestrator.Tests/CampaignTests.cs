@@ -91,6 +91,13 @@ public sealed class CampaignTests(ITestOutputHelper output)
             ["campaign", "status", "nothing", "--run-dir", folder.Combine("state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"]);
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains(missing.Stderr, l => l.Contains("no campaign named 'nothing'", StringComparison.Ordinal));
+
+        // A candidate file that is not there fails the extract stage with its path, not with "no candidates".
+        await File.WriteAllTextAsync(spec, $$"""{ "name": "lists", "output": "{{folder.Combine("lists")}}", "sources": { "candidates": ["{{folder.Combine("absent.jsonl")}}"] }, "training": { "enabled": false } }""");
+        var absent = await PipelineExecutable.RunAsync(
+            ["campaign", "start", spec, "--run-dir", folder.Combine("state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"], timeoutSeconds: 300);
+        Assert.Equal(1, absent.ExitCode);
+        Assert.Contains(absent.Stdout, l => l.Contains("candidate file", StringComparison.Ordinal) && l.Contains("absent.jsonl", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal));
     }
 
     internal static async Task<List<string>> ManifestKeysAsync(string location)

@@ -128,7 +128,13 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         }
 
         report($"extract: {byKey.Count} candidates in {partitions} partitions, {problems} pages or records failed");
-        if (byKey.Count == 0)
+        // Candidate files are matched as they are, beside what was extracted; check they are there before matching.
+        if (spec.Sources.Candidates.FirstOrDefault(f => !File.Exists(f)) is { } missing)
+        {
+            throw new FileNotFoundException($"candidate file {missing} (sources.candidates) does not exist", missing);
+        }
+
+        if (byKey.Count == 0 && spec.Sources.Candidates.Count == 0)
         {
             throw new InvalidDataException($"no candidates from {spec.Sources.Seeds.Count} seeds and {spec.Sources.Warc.Count} WARC files; {problems} pages or records failed");
         }
