@@ -13,14 +13,7 @@ namespace Pipeline.Orchestrator.Tests;
 public sealed class ClusterCampaignTests(ITestOutputHelper log)
 {
     // Fast failure detection, so a killed silo is declared dead in seconds; a campaign reminder every 10 s.
-    private static readonly Dictionary<string, string> Tuned = new()
-    {
-        ["PIPELINE_Orleans__Membership__ProbeTimeout"] = "00:00:01",
-        ["PIPELINE_Orleans__Membership__NumMissedProbesLimit"] = "2",
-        ["PIPELINE_Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
-        ["PIPELINE_Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
-        ["PIPELINE_Pipeline__CampaignReminderPeriod"] = "00:00:10",
-    };
+    private static readonly Dictionary<string, string> Tuned = new(RedisClusterTests.FastMembership) { ["PIPELINE_Pipeline__CampaignReminderPeriod"] = "00:00:10" };
 
     [Fact]
     public async Task A_campaign_survives_a_silo_killed_while_crawling_and_another_while_training_with_the_same_shards_as_an_uninterrupted_run()
@@ -55,19 +48,25 @@ public sealed class ClusterCampaignTests(ITestOutputHelper log)
                 await silo.WaitForOutputAsync(l => l.Contains("joined cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
             }
 
+            // A dashboard that is a client of the cluster watches the campaign through both kills.
+            var dashboardPort = FreePort.Next();
+            using var dashboard = PipelineExecutable.Start(["dashboard", "--cluster", redis.ConnectionString, "--port", $"{dashboardPort}"]);
+            await dashboard.WaitForOutputAsync(l => l.StartsWith("dashboard: http://127.0.0.1:", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/") };
+
             using var campaign = PipelineExecutable.Start(["campaign", "start", WriteSpec(folder, site, web.Address, "cluster"), "--cluster", redis.ConnectionString], Tuned);
 
-            // Crawling: kill a silo once chunks are being fetched on every silo.
-            await campaign.WaitForOutputAsync(l => l.Contains("stage fetch: fetch: ", StringComparison.Ordinal) && !l.Contains(": fetch: 0/", StringComparison.Ordinal), TimeSpan.FromMinutes(5));
-            log.WriteLine($"killing silo on port {silos[1].Port} while fetching");
-            silos[1].Process.KillHard();
+            // Crawling: kill a silo that holds a fetch lease while chunks are still pending, so its chunk must be taken over.
+            var victim = await WaitForLeaseHolderAsync(http, silos, campaign);
+            log.WriteLine($"killing silo on port {victim.Port} while it holds a fetch lease");
+            victim.Process.KillHard();
 
             // Training: kill the silo that runs the training worker (the client reads where it was placed).
             await campaign.WaitForOutputAsync(l => l.Contains("stage train: train: step ", StringComparison.Ordinal) && !l.Contains("train: step 0/", StringComparison.Ordinal), TimeSpan.FromMinutes(6));
             var status = await PipelineExecutable.RunAsync(["train", "status", "demo", "--json", "--cluster", redis.ConnectionString]);
             Assert.True(status.ExitCode == 0, string.Join('\n', status.Stderr));
             var placement = JsonDocument.Parse(string.Join('\n', status.Stdout)).RootElement.GetProperty("placements")[0].GetString()!;
-            var trainer = silos.Single(s => !s.Process.HasExited && placement.Contains($":{s.Port.ToString(CultureInfo.InvariantCulture)}@", StringComparison.Ordinal));
+            var trainer = silos.Single(s => !s.Process.HasExited && placement.Contains(PortText(s.Port), StringComparison.Ordinal));
             log.WriteLine($"killing silo on port {trainer.Port}, which trains ({placement})");
             trainer.Process.KillHard();
 
@@ -80,12 +79,8 @@ public sealed class ClusterCampaignTests(ITestOutputHelper log)
             Assert.Equal(keys.Count, keys.Distinct(StringComparer.Ordinal).Count());
             Assert.Equal(expected.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
 
-            // A dashboard that is a client of the cluster sees the one silo left, the chunks taken over and the training restart.
-            var dashboardPort = FreePort.Next();
-            using var dashboard = PipelineExecutable.Start(["dashboard", "--cluster", redis.ConnectionString, "--port", $"{dashboardPort}"]);
-            await dashboard.WaitForOutputAsync(l => l.StartsWith("dashboard: http://127.0.0.1:", StringComparison.Ordinal), TimeSpan.FromMinutes(1));
-            using var http = new HttpClient();
-            using var snapshot = JsonDocument.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{dashboardPort}/api/snapshot")));
+            // The dashboard sees the one silo left, the chunk taken over and the training restart.
+            using var snapshot = await SnapshotAsync(http);
             Assert.Equal(1, snapshot.RootElement.GetProperty("silos").GetArrayLength());
             var demo = snapshot.RootElement.GetProperty("campaigns")[0];
             Assert.Equal("completed", demo.GetProperty("status").GetProperty("state").GetString());
@@ -102,6 +97,49 @@ public sealed class ClusterCampaignTests(ITestOutputHelper log)
             }
         }
     }
+
+    /// <summary>Polls the dashboard until a live silo's campaign worker holds a fetch lease with chunks still pending.</summary>
+    private static async Task<(ManagedProcess Process, int Port)> WaitForLeaseHolderAsync(HttpClient dashboard, List<(ManagedProcess Process, int Port)> silos, ManagedProcess campaign)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline && !campaign.HasExited, "no silo held a fetch lease with chunks pending: " + campaign.Transcript());
+            using var snapshot = await SnapshotAsync(dashboard);
+            if (snapshot.RootElement.GetProperty("campaigns").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } demo
+                && demo.GetProperty("fetch") is var fetch && fetch.GetProperty("pending").GetInt32() >= 3)
+            {
+                var holders = fetch.GetProperty("holders").EnumerateArray().Select(h => h.GetString()!).ToList();
+                var holder = silos.FirstOrDefault(s => holders.Any(h => h.Contains(PortText(s.Port), StringComparison.Ordinal)));
+                if (holder.Process is not null)
+                {
+                    return holder;
+                }
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The dashboard's snapshot; while the client fails over from a killed gateway a reading can fail, so it retries for 30 s.</summary>
+    private static async Task<JsonDocument> SnapshotAsync(HttpClient dashboard)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return JsonDocument.Parse(await dashboard.GetStringAsync(new Uri("api/snapshot", UriKind.Relative)));
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    // Silo addresses in worker keys and placements read 127.0.0.1:PORT@GENERATION.
+    private static string PortText(int port) => $":{port.ToString(CultureInfo.InvariantCulture)}@";
 
     /// <summary>The demo's spec with small fetch chunks and short leases and heartbeats, so a dead silo's work moves on in seconds.</summary>
     private static string WriteSpec(TemporaryFolder folder, ClipartSite site, Uri web, string name)

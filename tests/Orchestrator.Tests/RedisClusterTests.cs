@@ -14,7 +14,7 @@ namespace Pipeline.Orchestrator.Tests;
 public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
 {
     // Fast failure detection so a killed silo is declared dead in seconds, not the production default of ~30 s.
-    private static readonly Dictionary<string, string> FastMembership = new()
+    internal static readonly IReadOnlyDictionary<string, string> FastMembership = new Dictionary<string, string>
     {
         ["PIPELINE_Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["PIPELINE_Orleans__Membership__NumMissedProbesLimit"] = "2",

@@ -8,8 +8,6 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
     /// <summary>Attempts an item gets before it fails for good.</summary>
     public const int MaxAttempts = 3;
 
-    private int _reclaimed;
-
     public async Task Fill(IReadOnlyList<string> items)
     {
         if (state.State.Filled)
@@ -34,7 +32,7 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
 
         if (item.Status == WorkItemStatus.Leased)
         {
-            _reclaimed++;
+            state.State.Reclaimed++;
         }
 
         item.Status = WorkItemStatus.Leased;
@@ -94,8 +92,9 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
         var items = state.State.Items;
         int Count(WorkItemStatus s) => items.Count(i => i.Status == s);
         return Task.FromResult(new WorkQueueProgress(
-            items.Count, Count(WorkItemStatus.Pending), Count(WorkItemStatus.Leased), Count(WorkItemStatus.Done), Count(WorkItemStatus.Failed), _reclaimed,
-            [.. items.Where(i => i.Status == WorkItemStatus.Failed).Select(i => $"{i.Name}: {i.LastError}")]));
+            items.Count, Count(WorkItemStatus.Pending), Count(WorkItemStatus.Leased), Count(WorkItemStatus.Done), Count(WorkItemStatus.Failed), state.State.Reclaimed,
+            [.. items.Where(i => i.Status == WorkItemStatus.Failed).Select(i => $"{i.Name}: {i.LastError}")],
+            [.. items.Where(i => i.Status == WorkItemStatus.Leased).Select(i => i.Worker ?? string.Empty).Distinct(StringComparer.Ordinal)]));
     }
 
     private QueuedItem? Held(WorkLease lease) =>

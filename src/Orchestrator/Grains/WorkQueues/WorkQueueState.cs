@@ -7,4 +7,7 @@ public sealed class WorkQueueState
 {
     [Id(0)] public List<QueuedItem> Items { get; set; } = [];
     [Id(1)] public bool Filled { get; set; }
+
+    /// <summary>Expired leases taken over by another worker; kept with the items, so it survives the queue moving silo.</summary>
+    [Id(2)] public int Reclaimed { get; set; }
 }
