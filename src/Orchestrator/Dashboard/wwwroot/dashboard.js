@@ -97,7 +97,7 @@ function renderCampaign(c) {
       ${tile('images', 'images fetched', number.format(fill.images))}
       ${tile('attempted', 'downloads tried', number.format(fill.attempted))}
       ${tile('images-per-second', 'images / s', decimal.format(r.imagesPerSecond))}
-      ${tile('chunks', 'fetch chunks done', `${number.format(q.done)} / ${number.format(q.total)}`)}
+      ${tile('chunks', `fetch chunks done (${number.format(q.leased)} leased, ${number.format(q.reclaimed)} taken over)`, `${number.format(q.done)} / ${number.format(q.total)}`)}
       ${tile('entries-matched', 'entries matched', `${number.format(fill.entriesMatched)} / ${number.format(fill.entries)}`)}
       ${tile('entries-fetched', 'entries with images', number.format(fill.entriesFetched))}
       ${tile('below-target', `entries below target (t = ${number.format(fill.threshold)})`, number.format(fill.belowTarget))}
