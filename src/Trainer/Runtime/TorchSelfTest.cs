@@ -11,13 +11,22 @@ public static class TorchSelfTest
     {
         // A dispose scope frees every native tensor made here, as a training step will.
         using var scope = NewDisposeScope();
-        manual_seed(seed);
+        // A generator of its own, not libtorch's global one: other threads (training, tests) draw from that and
+        // would make the pass depend on what else runs in the process.
+        using var generator = new Generator((ulong)seed);
         using var network = nn.Sequential(
             ("hidden", nn.Linear(4, 8)),
             ("relu", nn.ReLU()),
             ("output", nn.Linear(8, 1)));
+        using (no_grad())
+        {
+            foreach (var parameter in network.parameters())
+            {
+                parameter.copy_(randn(parameter.shape, generator: generator) * 0.5);
+            }
+        }
 
-        var inputs = randn(16, 4);
+        var inputs = randn([16, 4], generator: generator);
         var targets = inputs.sum(1, keepdim: true);
         var loss = nn.functional.mse_loss(network.forward(inputs), targets);
         loss.backward();
