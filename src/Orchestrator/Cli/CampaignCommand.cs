@@ -69,13 +69,9 @@ public static class CampaignCommand
         return await RunCampaignAsync(context, session, spec, session.IsEmbedded || !context.Parse.GetValue(Detach), cancellationToken);
     }
 
-    private static async Task<ClusterSession> OpenAsync(CommandContext context, CancellationToken cancellationToken)
-    {
-        var serve = context.Parse.GetResult(DashboardCommand.Serve) is not null && context.Parse.GetValue(DashboardCommand.Serve);
-        var session = await ClusterSession.OpenAsync(context, cancellationToken, serve ? DashboardCommand.Options(context) : null);
-        await DashboardCommand.AnnounceAsync(session);
-        return session;
-    }
+    // status, pause and cancel have no --dashboard flag; only start and resume may serve it.
+    private static Task<ClusterSession> OpenAsync(CommandContext context, CancellationToken cancellationToken) =>
+        DashboardCommand.OpenSessionAsync(context, context.Parse.GetResult(DashboardCommand.Serve) is not null && context.Parse.GetValue(DashboardCommand.Serve), cancellationToken);
 
     private static async Task<int> ActAsync(CommandContext context, Func<ICampaignGrain, Task<CampaignStatus>> act, bool follow, CancellationToken cancellationToken)
     {

@@ -24,9 +24,6 @@ public sealed class ClusterSession : IAsyncDisposable
     /// <summary>Grain references.</summary>
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The host's services (the dashboard reads the cluster through them).</summary>
-    public IServiceProvider Services => _host.Services;
-
     /// <summary>Where this process serves the dashboard, when it was asked to.</summary>
     public Uri? DashboardAddress => DashboardWebHost.Address(_host.Services);
 

@@ -42,27 +42,23 @@ public static class DashboardCommand
         return command;
     }
 
-    /// <summary>The dashboard settings from configuration.</summary>
-    public static PipelineDashboardOptions Options(CommandContext context)
+    /// <summary>Opens the command's cluster session; with <paramref name="serve"/> it also serves the dashboard (settings from configuration) and prints where.</summary>
+    public static async Task<ClusterSession> OpenSessionAsync(CommandContext context, bool serve, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Bind<PipelineDashboardOptions>(PipelineDashboardOptions.SectionName);
-    }
-
-    /// <summary>Prints where the session serves the dashboard.</summary>
-    public static async Task AnnounceAsync(ClusterSession session)
-    {
-        ArgumentNullException.ThrowIfNull(session);
+        var dashboard = serve ? context.Bind<PipelineDashboardOptions>(PipelineDashboardOptions.SectionName) : null;
+        var session = await ClusterSession.OpenAsync(context, cancellationToken, dashboard);
         if (session.DashboardAddress is { } address)
         {
             await Console.Error.WriteLineAsync($"dashboard: {address} (Orleans' dashboard: {new Uri(address, DashboardWebHost.OrleansPrefix.TrimStart('/') + "/")})");
         }
+
+        return session;
     }
 
     private static async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        await using var session = await ClusterSession.OpenAsync(context, cancellationToken, Options(context));
-        await AnnounceAsync(session);
+        await using var session = await OpenSessionAsync(context, serve: true, cancellationToken);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -88,8 +88,7 @@ public static class DemoCommand
         await using var web = await DemoWebServer.StartAsync(site, parse.GetValue(Port), cancellationToken);
         await Console.Error.WriteLineAsync($"demo: clipart web of {site.Served.Count} pictures in {ClipartCategory.Defaults.Count} categories at {web.Address} ({site.HeldOut.Count} held out for evaluation)");
         var spec = Spec(web.Address, output, Math.Max(1, parse.GetValue(Steps)));
-        await using var session = await ClusterSession.OpenAsync(context, cancellationToken, DashboardCommand.Options(context));
-        await DashboardCommand.AnnounceAsync(session);
+        await using var session = await DashboardCommand.OpenSessionAsync(context, serve: true, cancellationToken);
         var code = await CampaignCommand.RunCampaignAsync(context, session, spec, follow: true, cancellationToken);
         var training = await session.Grains.GetGrain<ITrainingJobGrain>(spec.Name).GetStatus();
         if (training.Evaluations.Count > 0)
