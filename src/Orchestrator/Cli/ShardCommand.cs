@@ -28,19 +28,19 @@ public static class ShardCommand
 
     private static readonly Option<string?> ShardName = new("--shard") { Description = "Shard to inspect [default: the first in the manifest]" };
 
-    private static readonly Option<int> Rows = new("--rows") { Description = "Rows to print", DefaultValueFactory = _ => 3 };
+    private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Rows to print", DefaultValueFactory = _ => 3 }.AtLeast(0);
 
-    private static readonly Option<long> Samples = new("--samples") { Description = "Samples to generate", DefaultValueFactory = _ => 1000 };
+    private static readonly Option<long> Samples = new Option<long>("--samples") { Description = "Samples to generate", DefaultValueFactory = _ => 1000 }.AtLeast(1);
 
-    private static readonly Option<int> ShardSamples = new("--shard-samples") { Description = "Samples per shard", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> ShardSamples = new Option<int>("--shard-samples") { Description = "Samples per shard", DefaultValueFactory = _ => 10_000 }.AtLeast(1);
 
-    private static readonly Option<int> RowGroupSamples = new("--row-group-samples") { Description = "Samples per row group", DefaultValueFactory = _ => 1_000 };
+    private static readonly Option<int> RowGroupSamples = new Option<int>("--row-group-samples") { Description = "Samples per row group", DefaultValueFactory = _ => 1_000 }.AtLeast(1);
 
     private static readonly Option<string> Prefix = new("--prefix") { Description = "Shard name prefix", DefaultValueFactory = _ => "synthetic" };
 
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the synthetic samples", DefaultValueFactory = _ => 0UL };
 
-    private static readonly Option<int> Side = new("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 };
+    private static readonly Option<int> Side = new Option<int>("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 }.Between(8, 4096);
 
     public static Command Create(PipelineCli cli)
     {
