@@ -12,6 +12,13 @@ using Pipeline.TestServices;
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
+//    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
+if (args.Length > 0 && args[0] == "soak")
+{
+    await SoakBenchmarks.RunAsync(steps: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "train")
 {
     await TrainBenchmarks.RunAsync(

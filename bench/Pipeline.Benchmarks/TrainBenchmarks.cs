@@ -10,6 +10,7 @@ using Pipeline.Trainer.Models;
 using Pipeline.Trainer.Synthetic;
 using Pipeline.Trainer.Tokenization;
 using Pipeline.Trainer.Training;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Pipeline.Benchmarks;
@@ -63,7 +64,7 @@ internal static class TrainBenchmarks
     {
         manual_seed(0);
         using var model = new ClipModel(config, tokenizer.EndId);
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 0.2);
+        using var optimizer = new HeldScalarAdamW([new AdamW.ParamGroup { Parameters = model.parameters() }], lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2);
         using var images = randn(batch, 3, config.ImageSize, config.ImageSize);
         using var tokens = randint(0, tokenizer.VocabularySize - 2, [batch, config.ContextLength]);
         tokens[.., 20] = tensor((long)tokenizer.EndId);

@@ -34,7 +34,7 @@ public sealed class CollectivesTests
                 c.AllReduceSum(values);
                 sums[c.Rank] = values.data<float>().ToArray();
 
-                using var mine = full(2, 2, c.Rank + 1f);
+                using var mine = tensor(Enumerable.Repeat(c.Rank + 1f, 4).ToArray(), [2, 2]);
                 using var all = c.AllGather(mine);
                 Assert.Equal([6L, 2], all.shape);
                 gathered[c.Rank] = all.data<float>().ToArray();
@@ -70,8 +70,8 @@ public sealed class CollectivesTests
             {
                 // Three parameters in buckets of at most 48 bytes: [10 floats], [3 floats + 1 without gradient].
                 var parameters = new[] { new Parameter(zeros(10)), new Parameter(zeros(3)), new Parameter(zeros(1)) };
-                parameters[0].grad = full(10, c.Rank + 1f);
-                parameters[1].grad = full(3, 10f * (c.Rank + 1));
+                parameters[0].grad = tensor(Enumerable.Repeat(c.Rank + 1f, 10).ToArray());
+                parameters[1].grad = tensor(Enumerable.Repeat(10f * (c.Rank + 1), 3).ToArray());
                 var synchronizer = new GradientSynchronizer(c, parameters, bucketBytes: 48);
                 Assert.Equal(2, synchronizer.Buckets);
                 synchronizer.SumGradients();

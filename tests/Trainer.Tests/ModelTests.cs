@@ -1,6 +1,8 @@
 using Pipeline.Trainer.Collectives;
 using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Runtime;
 using Pipeline.Trainer.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Trainer.Tests;
@@ -33,7 +35,7 @@ public sealed class ModelTests
         var (imageFeatures, textFeatures) = model.forward(images, tokens);
 
         Assert.Equal([4L, 64], imageFeatures.shape);
-        Assert.True(imageFeatures.norm(1).sub(1).abs().max().item<float>() < 1e-5);
+        Assert.True(imageFeatures.norm(1).sub(HeldScalars.One).abs().max().item<float>() < 1e-5);
         Assert.True((textFeatures[0] - textFeatures[1]).abs().max().item<float>() < 1e-6);
         Assert.Equal(Math.Log(1 / 0.07), model.LogitScale.item<float>(), 5);
     }
@@ -56,7 +58,8 @@ public sealed class ModelTests
         using var model = new ClipModel(ClipConfig.Tiny with { VocabularySize = 600 }, endId: 599);
         using (no_grad())
         {
-            model.LogitScale.fill_(7.0);
+            using var seven = 7.0.ToScalar();
+            model.LogitScale.fill_(seven);
         }
 
         model.ClampLogitScale();

@@ -1,4 +1,5 @@
 using Pipeline.Trainer.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Trainer.Tests;
@@ -11,7 +12,8 @@ public class TorchGradientTests
         using var scope = NewDisposeScope();
         var x = tensor(new float[] { 1, 2, 3 }, requires_grad: true);
 
-        var y = x.pow(3).sum();
+        using var three = 3.ToScalar();
+        var y = x.pow(three).sum();
         y.backward();
 
         // d/dx sum(x^3) = 3x^2
@@ -27,17 +29,21 @@ public class TorchGradientTests
         var truth = tensor(new float[] { 2f, -1f, 0.5f }).reshape(3, 1);
         var targets = inputs.matmul(truth);
         using var model = nn.Linear(3, 1, hasBias: false);
-        using var optimizer = optim.SGD(model.parameters(), 0.1);
+        using var descent = (-0.1).ToScalar();
 
         var firstLoss = 0f;
         var lastLoss = 0f;
         for (var step = 0; step < 200; step++)
         {
             using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
+            model.zero_grad();
             var loss = nn.functional.mse_loss(model.forward(inputs), targets);
             loss.backward();
-            optimizer.step();
+            using (no_grad())
+            {
+                model.weight!.add_(model.weight.grad!, alpha: descent);
+            }
+
             lastLoss = loss.item<float>();
             if (step == 0)
             {

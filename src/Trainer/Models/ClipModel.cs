@@ -1,3 +1,5 @@
+using Pipeline.Trainer.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,6 +13,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor
 
     /// <summary>The largest logit scale, ln(100); the scale is clamped to it after every step.</summary>
     public static readonly double MaxLogitScale = Math.Log(100);
+
+    // Held for the process: libtorch reads it during the clamp (see HeldScalars).
+    private static readonly Scalar MaxLogitScaleScalar = MaxLogitScale.ToScalar();
 
     private readonly VisionTransformer visual;
     private readonly TextTransformer text;
@@ -44,7 +49,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor
     public void ClampLogitScale()
     {
         using var noGrad = no_grad();
-        logit_scale.clamp_(0, MaxLogitScale);
+        logit_scale.clamp_(HeldScalars.Zero, MaxLogitScaleScalar);
     }
 
     /// <summary>Parameters AdamW decays: weights of linear, convolution and embedding layers and the projections, not gains, biases or the logit scale.</summary>

@@ -1,3 +1,4 @@
+using Pipeline.Trainer.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -26,8 +27,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        var x = input + attn.forward(ln_1.forward(input));
-        return x + c_proj.forward(gelu.forward(c_fc.forward(ln_2.forward(x))));
+        var x = input.add(attn.forward(ln_1.forward(input)), HeldScalars.One);
+        return x.add(c_proj.forward(gelu.forward(c_fc.forward(ln_2.forward(x)))), HeldScalars.One);
     }
 
     /// <summary>CLIP's initialisation: attention std width^-0.5, residual projections scaled down by depth.</summary>

@@ -1,3 +1,5 @@
+using Pipeline.Trainer.Runtime;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +11,7 @@ namespace Pipeline.Trainer.Models;
 /// </summary>
 public sealed class TextTransformer : nn.Module<Tensor, Tensor>
 {
-    private readonly long _endId;
+    private readonly Scalar _endId;
     private readonly Embedding token_embedding;
     private readonly Parameter positional_embedding;
     private readonly Transformer transformer;
@@ -21,7 +23,7 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
     public TextTransformer(ClipConfig config, long endId) : base(nameof(TextTransformer))
     {
         ArgumentNullException.ThrowIfNull(config);
-        _endId = endId;
+        _endId = endId.ToScalar(); // held by the module: libtorch reads it in every forward
         token_embedding = nn.Embedding(config.VocabularySize, config.TextWidth);
         positional_embedding = new Parameter(empty(config.ContextLength, config.TextWidth));
         transformer = new Transformer(config.TextWidth, config.TextLayers, config.TextHeads, causal: true);
@@ -40,9 +42,20 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
     /// <summary>Token ids [B, Context] (start, caption, end, zero padding) to embeddings [B, EmbedDim].</summary>
     public override Tensor forward(Tensor input)
     {
-        var x = token_embedding.forward(input) + positional_embedding;
+        var x = token_embedding.forward(input).add(positional_embedding, HeldScalars.One);
         x = ln_final.forward(transformer.forward(x));
         var endPositions = input.eq(_endId).to(ScalarType.Int32).argmax(-1);
-        return x[arange(x.shape[0], device: x.device), endPositions].matmul(text_projection);
+        using var rows = x.shape[0].ToScalar();
+        return x[arange(HeldScalars.Zero, rows, HeldScalars.One, device: x.device), endPositions].matmul(text_projection);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _endId.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

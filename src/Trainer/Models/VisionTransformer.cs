@@ -1,3 +1,4 @@
+using Pipeline.Trainer.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -24,12 +25,20 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         var width = config.VisionWidth;
         var scale = Math.Pow(width, -0.5);
         conv1 = nn.Conv2d(3, width, kernel_size: config.PatchSize, stride: config.PatchSize, bias: false);
-        class_embedding = new Parameter(scale * randn(width));
-        positional_embedding = new Parameter(scale * randn((config.Grid * config.Grid) + 1, width));
+        class_embedding = new Parameter(empty(width));
+        positional_embedding = new Parameter(empty((config.Grid * config.Grid) + 1, width));
         ln_pre = nn.LayerNorm(width);
         transformer = new Transformer(width, config.VisionLayers, config.VisionHeads, causal: false);
         ln_post = nn.LayerNorm(width);
-        proj = new Parameter(scale * randn(width, config.EmbedDim));
+        proj = new Parameter(empty(width, config.EmbedDim));
+        using (no_grad())
+        {
+            // CLIP's initialisation: normal with deviation width^-0.5.
+            nn.init.normal_(class_embedding, std: scale);
+            nn.init.normal_(positional_embedding, std: scale);
+            nn.init.normal_(proj, std: scale);
+        }
+
         RegisterComponents();
     }
 
@@ -38,7 +47,7 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
     {
         var patches = conv1.forward(input).flatten(2).transpose(1, 2); // [B, grid², W]
         var classToken = class_embedding.expand(patches.shape[0], 1, -1);
-        var x = cat([classToken, patches], dim: 1) + positional_embedding;
+        var x = cat([classToken, patches], dim: 1).add(positional_embedding, HeldScalars.One);
         x = transformer.forward(ln_pre.forward(x));
         return ln_post.forward(x[.., 0, ..]).matmul(proj);
     }

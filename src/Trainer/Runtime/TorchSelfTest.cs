@@ -22,7 +22,7 @@ public static class TorchSelfTest
         {
             foreach (var parameter in network.parameters())
             {
-                parameter.copy_(randn(parameter.shape, generator: generator) * 0.5);
+                parameter.copy_(randn(parameter.shape, generator: generator).mul_(HeldScalars.Half));
             }
         }
 
@@ -37,7 +37,7 @@ public static class TorchSelfTest
         {
             parameters += parameter.numel();
             var gradient = parameter.grad ?? throw new InvalidOperationException("libtorch produced no gradient for a parameter");
-            squaredNorm += gradient.pow(2).sum().item<float>();
+            squaredNorm += gradient.mul(gradient).sum().item<float>();
         }
 
         var lossValue = loss.item<float>();

@@ -1,4 +1,6 @@
 using Pipeline.Trainer.Collectives;
+using Pipeline.Trainer.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Trainer.Training;
@@ -22,9 +24,12 @@ public static class ClipLoss
         ArgumentNullException.ThrowIfNull(collectives);
         var images = Gather(imageFeatures, collectives);
         var texts = Gather(textFeatures, collectives);
-        var logitsPerImage = logitScale.exp() * images.matmul(texts.t());
-        var labels = arange(logitsPerImage.shape[0], dtype: ScalarType.Int64, device: logitsPerImage.device);
-        return (nn.functional.cross_entropy(logitsPerImage, labels) + nn.functional.cross_entropy(logitsPerImage.t(), labels)) / 2;
+        var logitsPerImage = logitScale.exp().mul(images.matmul(texts.t()));
+        using var rows = logitsPerImage.shape[0].ToScalar();
+        var labels = arange(HeldScalars.Zero, rows, HeldScalars.One, dtype: ScalarType.Int64, device: logitsPerImage.device);
+        var imageLoss = nn.functional.cross_entropy(logitsPerImage, labels);
+        var textLoss = nn.functional.cross_entropy(logitsPerImage.t(), labels);
+        return imageLoss.add(textLoss, HeldScalars.One).mul(HeldScalars.Half);
     }
 
     /// <summary>After gradients were summed over the ranks: the logit scale's gradient was counted once per rank.</summary>
@@ -34,7 +39,8 @@ public static class ClipLoss
         if (worldSize > 1 && logitScale.grad is { } gradient)
         {
             using var noGrad = no_grad();
-            gradient.div_(worldSize);
+            using var ranks = worldSize.ToScalar();
+            gradient.div_(ranks);
         }
     }
 

@@ -64,7 +64,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         manual_seed(checked((long)(options.Seed & long.MaxValue)));
         using var model = new ClipModel(config, tokenizer.EndId);
         model.to(device);
-        using var optimizer = optim.AdamW(
+        using var optimizer = new HeldScalarAdamW(
             [
                 new AdamW.ParamGroup(model.DecayedParameters(), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = options.WeightDecay }),
                 new AdamW.ParamGroup(model.UndecayedParameters(), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Trainer.Runtime;
+using Pipeline.Trainer.Training;
+using Xunit.Abstractions;
+
+namespace Pipeline.Trainer.Tests;
+
+/// <summary>
+/// The soak that would have caught the CI crash in <c>Tensor.add</c> ("Expected false to be true ... toFloat"):
+/// thousands of tiny-model steps, checkpoints included, while another thread forces full collections and a third
+/// runs libtorch work whose tensors the finalizer frees. It measures resident memory, so it runs alone.
+/// <c>bench ... soak</c> runs a longer one.
+/// </summary>
+[Collection(nameof(ProcessMemoryMeasurement))]
+public sealed class TrainingSoakTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Thousands_of_steps_under_forced_collections_and_parallel_libtorch_work_end_without_a_crash_and_with_flat_memory()
+    {
+        const int steps = 3_000;
+        using var fixture = await TrainerFixture.CreateAsync(256);
+        var options = new TrainingOptions { Steps = steps, GlobalBatch = 4, WarmupSteps = 10, CheckpointEvery = 1_000, ShuffleBuffer = 64, LogEvery = 500 };
+        var resident = new long[steps + 1];
+        using var process = Process.GetCurrentProcess();
+        TrainingOutcome outcome;
+        long collections, operations;
+        Exception? failure;
+        using (var stress = new LibtorchStress(TimeSpan.Zero))
+        {
+            outcome = await fixture.TrainAsync(options, fixture.Folder.Combine("run"), progress: r =>
+            {
+                process.Refresh();
+                resident[r.Step] = process.WorkingSet64;
+            });
+            (collections, operations, failure) = (stress.Collections, stress.Operations, stress.Failure);
+        }
+
+        var early = resident[500..1_000].Average() / (1 << 20);
+        var late = resident[(steps - 500)..steps].Average() / (1 << 20);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{steps} steps beside {collections} forced collections and {operations} libtorch passes; resident memory {early:F0} MB at steps 500-1000, {late:F0} MB at the last 500; final loss {outcome.Losses[^1]:F3}"));
+        Assert.Null(failure);
+        Assert.True(collections > 0 && operations > 0, "the stress threads did not run");
+        Assert.Equal(steps, outcome.Losses.Count);
+        Assert.All(outcome.Losses, loss => Assert.True(double.IsFinite(loss), $"loss {loss}"));
+        Assert.True(late - early < 40, $"resident memory grew from {early:F0} MB to {late:F0} MB");
+    }
+}
