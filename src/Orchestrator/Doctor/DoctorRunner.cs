@@ -108,7 +108,7 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
         return result;
     }
 
-    /// <summary>The innermost useful message, on one line: type initialisers and hosts wrap the real cause.</summary>
+    /// <summary>The innermost useful message, on one line and without its .NET type name: type initialisers and hosts wrap the real cause.</summary>
     private static string Describe(Exception ex)
     {
         while (ex is TypeInitializationException or AggregateException && ex.InnerException is not null)
@@ -116,6 +116,6 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
             ex = ex.InnerException;
         }
 
-        return $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+        return ex.Message.ReplaceLineEndings(" ");
     }
 }
