@@ -116,21 +116,18 @@ public static class PipelineHosts
         {
             // Checked before Orleans binds, which would log a stack trace per listener and name neither port.
             ports.EnsureFree(endpoints);
+            await host.StartAsync(cancellationToken);
+            return host;
         }
-        catch
+        catch (Exception ex)
         {
             host.Dispose();
-            throw;
-        }
+            if (ex is not PipelineConfigurationException && IsAddressInUse(ex))
+            {
+                // Another process took one of the ports after the check: name it. A busy dashboard port is reported as is.
+                ports.EnsureFree(endpoints);
+            }
 
-        try
-        {
-            return await StartOrDisposeAsync(host, cancellationToken);
-        }
-        catch (Exception ex) when (IsAddressInUse(ex))
-        {
-            // Another process took a port after the check; name it if it is ours (the dashboard's web port may be the busy one).
-            ports.EnsureFree(endpoints);
             throw;
         }
     }
