@@ -19,13 +19,13 @@ public sealed class GlobalOptions
 
     public Option<int?> SiloPort { get; } = new("--silo-port")
     {
-        Description = "Port of the silo this process hosts, for silo-to-silo traffic [config: Pipeline:SiloPort, default 11111]",
+        Description = "Port of the silo this process hosts, for silo-to-silo traffic; 0 for a free one [config: Pipeline:SiloPort; default: a free port for the embedded silo, 11111 for 'pipeline silo']",
         Recursive = true,
     };
 
     public Option<int?> GatewayPort { get; } = new("--gateway-port")
     {
-        Description = "Port clients reach the silo this process hosts on [config: Pipeline:GatewayPort, default 30000]",
+        Description = "Port clients reach the silo this process hosts on; 0 for a free one [config: Pipeline:GatewayPort; default: a free port for the embedded silo, 30000 for 'pipeline silo']",
         Recursive = true,
     };
 

@@ -105,7 +105,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         return null;
     }
 
-    /// <summary>Names the root cause: hosts wrap socket and Orleans errors several levels deep.</summary>
+    /// <summary>The root cause's message, without its .NET type name: hosts wrap errors several levels deep, and the message names what failed.</summary>
     private static string Describe(Exception ex)
     {
         var root = ex;
@@ -114,8 +114,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
             root = root.InnerException;
         }
 
-        return root is System.Net.Sockets.SocketException socket
-            ? $"network: {socket.Message} (is another silo using the same --silo-port/--gateway-port?)"
-            : $"{root.GetType().Name}: {root.Message}";
+        // A bare socket error ("Connection refused") does not say it came from the network.
+        return root is System.Net.Sockets.SocketException ? $"network: {root.Message}" : root.Message;
     }
 }

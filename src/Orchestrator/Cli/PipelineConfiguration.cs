@@ -78,24 +78,19 @@ public static class PipelineConfiguration
 
     private static void Validate(PipelineOptions options)
     {
-        CheckPort("Pipeline:SiloPort (--silo-port)", options.SiloPort);
-        CheckPort("Pipeline:GatewayPort (--gateway-port)", options.GatewayPort);
-        if (options.SiloPort == options.GatewayPort)
-        {
-            throw new PipelineConfigurationException($"silo port and gateway port are both {options.SiloPort}; they must differ");
-        }
-
+        CheckPort(SiloPorts.SiloSetting, options.SiloPort);
+        CheckPort(SiloPorts.GatewaySetting, options.GatewayPort);
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             throw new PipelineConfigurationException("Pipeline:ClusterId and Pipeline:ServiceId must not be empty");
         }
     }
 
-    private static void CheckPort(string name, int port)
+    private static void CheckPort(string setting, int? port)
     {
-        if (port is < 1 or > 65535)
+        if (port is < 0 or > 65535)
         {
-            throw new PipelineConfigurationException($"{name} is {port}; a port is between 1 and 65535");
+            throw new PipelineConfigurationException($"{setting} is {port}; a port is between 1 and 65535, or 0 for a free one");
         }
     }
 }

@@ -38,9 +38,14 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
             checks.Add(await MeasureAsync("cluster", async () =>
             {
                 host = await startCluster(cancellationToken);
-                return options.IsDistributed
-                    ? $"client connected to cluster '{options.ClusterId}' through Redis {options.Cluster}"
-                    : $"embedded silo on 127.0.0.1:{options.SiloPort} (localhost clustering, file grain storage)";
+                if (options.IsDistributed)
+                {
+                    return $"client connected to cluster '{options.ClusterId}' through Redis {options.Cluster}";
+                }
+
+                // The embedded silo's ports are picked at start unless configured; print the ones it got.
+                var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
+                return $"embedded silo on {silo.SiloAddress.Endpoint}, gateway port {silo.GatewayAddress?.Endpoint.Port} (localhost clustering, file grain storage)";
             }));
 
             checks.Add(await MeasureAsync("grain", async () =>
@@ -103,7 +108,7 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
         return result;
     }
 
-    /// <summary>The innermost useful message, on one line: type initialisers and hosts wrap the real cause.</summary>
+    /// <summary>The innermost useful message, on one line and without its .NET type name: type initialisers and hosts wrap the real cause.</summary>
     private static string Describe(Exception ex)
     {
         while (ex is TypeInitializationException or AggregateException && ex.InnerException is not null)
@@ -111,6 +116,6 @@ public sealed class DoctorRunner(PipelineOptions options, RunFolder runFolder, s
             ex = ex.InnerException;
         }
 
-        return $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+        return ex.Message.ReplaceLineEndings(" ");
     }
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -33,6 +35,7 @@ public static class PipelineHosts
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = CreateBuilder(configuration, verbose, dashboard);
+        var ports = SiloPorts.Resolve(options);
         SiloRoles roles;
         try
         {
@@ -56,12 +59,12 @@ public static class PipelineHosts
 #pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10, and the directory the fault test needs.
                 silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
-                ConfigureEndpoints(silo, options);
+                ConfigureEndpoints(silo, options, ports);
             }
             else
             {
                 var folder = runFolder ?? throw new ArgumentNullException(nameof(runFolder), "the embedded silo needs a run folder");
-                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.UseLocalhostClustering(ports.Silo.Number, ports.Gateway.Number, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 silo.AddFileGrainStorage(PipelineStorage.Name, folder.GrainStateDirectory);
                 silo.AddReminders();
                 silo.Services.AddSingleton<IReminderTable>(services =>
@@ -84,6 +87,7 @@ public static class PipelineHosts
             silo.Services.AddSingleton<SiloDirectory>();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.CampaignReminderPeriod < o.MinimumReminderPeriod ? options.CampaignReminderPeriod : o.MinimumReminderPeriod);
             silo.Services.AddSingleton(roles);
+            silo.Services.AddSingleton(ports);
             // Every silo collects what Orleans' dashboard shows, so a dashboard on any silo or client sees the whole cluster.
             silo.AddDashboard();
             if (options.Kubernetes)
@@ -95,6 +99,7 @@ public static class PipelineHosts
     }
 
     /// <summary>Builds and starts a silo; with a cluster configured, checks Redis answers first.</summary>
+    /// <exception cref="PipelineConfigurationException">Redis is unreachable, or a port the silo listens on is in use.</exception>
     public static async Task<IHost> StartSiloAsync(
         IConfiguration configuration, PipelineOptions options, RunFolder? runFolder, bool verbose, CancellationToken cancellationToken, PipelineDashboardOptions? dashboard = null)
     {
@@ -104,7 +109,40 @@ public static class PipelineHosts
             await RedisConnection.EnsureReachableAsync(RedisConnection.Parse(options.Cluster!), cancellationToken);
         }
 
-        return await StartOrDisposeAsync(BuildSilo(configuration, options, runFolder, verbose, dashboard), cancellationToken);
+        var host = BuildSilo(configuration, options, runFolder, verbose, dashboard);
+        var ports = host.Services.GetRequiredService<SiloPorts>();
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        try
+        {
+            // Checked before Orleans binds, which would log a stack trace per listener and name neither port.
+            ports.EnsureFree(endpoints);
+            await host.StartAsync(cancellationToken);
+            return host;
+        }
+        catch (Exception ex)
+        {
+            host.Dispose();
+            if (ex is not PipelineConfigurationException && IsAddressInUse(ex))
+            {
+                // Another process took one of the ports after the check: name it. A busy dashboard port is reported as is.
+                ports.EnsureFree(endpoints);
+            }
+
+            throw;
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Builds a client of the Redis cluster named in <see cref="PipelineOptions.Cluster"/>; with <paramref name="dashboard"/> it also serves the dashboard.</summary>
@@ -194,11 +232,11 @@ public static class PipelineHosts
         _ => throw new ArgumentException($"unexpected host builder {builder.GetType().Name}", nameof(builder)),
     };
 
-    private static void ConfigureEndpoints(ISiloBuilder silo, PipelineOptions options)
+    private static void ConfigureEndpoints(ISiloBuilder silo, PipelineOptions options, SiloPorts ports)
     {
         if (string.IsNullOrWhiteSpace(options.AdvertisedAddress))
         {
-            silo.ConfigureEndpoints(options.SiloPort, options.GatewayPort);
+            silo.ConfigureEndpoints(ports.Silo.Number, ports.Gateway.Number);
             return;
         }
 
@@ -207,6 +245,6 @@ public static class PipelineHosts
             throw new PipelineConfigurationException($"advertised address '{options.AdvertisedAddress}' is not an IP address");
         }
 
-        silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+        silo.ConfigureEndpoints(address, ports.Silo.Number, ports.Gateway.Number, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
     }
 }

@@ -18,11 +18,17 @@ public sealed class PipelineOptions
     /// <summary>Orleans service id: keeps grain state apart between deployments sharing storage.</summary>
     public string ServiceId { get; set; } = "pipeline";
 
-    /// <summary>Port silos talk to each other on.</summary>
-    public int SiloPort { get; set; } = 11111;
+    /// <summary>Silo-to-silo port of a distributed cluster's silo when none is configured.</summary>
+    public const int DefaultSiloPort = 11111;
 
-    /// <summary>Port clients connect to.</summary>
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>Gateway port of a distributed cluster's silo when none is configured.</summary>
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Port silos talk to each other on; unset: <see cref="DefaultSiloPort"/> for a distributed silo, a free one for the embedded silo; 0: a free one.</summary>
+    public int? SiloPort { get; set; }
+
+    /// <summary>Port clients connect to; unset: <see cref="DefaultGatewayPort"/> for a distributed silo, a free one for the embedded silo; 0: a free one.</summary>
+    public int? GatewayPort { get; set; }
 
     /// <summary>Address other silos and clients reach this silo at; empty lets Orleans pick this host's address.</summary>
     public string? AdvertisedAddress { get; set; }

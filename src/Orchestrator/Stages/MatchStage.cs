@@ -70,7 +70,7 @@ public static class MatchStage
     }
 
     /// <summary>Reads the summary a finished match run left in <paramref name="matches"/>.</summary>
-    /// <exception cref="PipelineConfigurationException">There is none: the match run did not finish.</exception>
+    /// <exception cref="PipelineConfigurationException">There is none (the match run did not finish), or it is not a summary.</exception>
     public static async Task<MatchSummary> LoadSummaryAsync(string matches, CancellationToken cancellationToken)
     {
         var path = Path.Combine(matches, SummaryFile);
@@ -80,7 +80,15 @@ public static class MatchStage
         }
 
         await using var stream = File.OpenRead(path);
-        return await JsonSerializer.DeserializeAsync<MatchSummary>(stream, Json, cancellationToken) ?? throw new InvalidDataException($"{path}: empty");
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<MatchSummary>(stream, Json, cancellationToken) ?? throw new PipelineConfigurationException($"{path} holds no match summary (null)");
+        }
+        catch (JsonException ex)
+        {
+            // The parser's message gives the position but not the file.
+            throw new PipelineConfigurationException($"{path} is not a match summary: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Loads an entry list; a missing or malformed one is a configuration error.</summary>
