@@ -230,19 +230,18 @@ public sealed partial class CampaignGrain(
     /// <summary>Why another start of this campaign is refused, and what the user can do instead.</summary>
     private string Refusal(bool sameSpec, bool replace)
     {
-        var name = _name;
         var stage = state.State.Stage.ToString().ToLowerInvariant();
         var spec = sameSpec ? "" : " with another spec";
         const string Replace = "'pipeline campaign start SPEC --replace'";
         return state.State.State switch
         {
-            CampaignRunState.Running when replace => $"campaign '{name}' is running (stage {stage}) and cannot be replaced; 'pipeline campaign cancel {name}' stops it first",
-            CampaignRunState.Paused when replace => $"campaign '{name}' is paused at stage {stage} and cannot be replaced; 'pipeline campaign cancel {name}' stops it first",
-            CampaignRunState.Running => $"campaign '{name}' is running (stage {stage}){spec}; to start this spec in its place, 'pipeline campaign cancel {name}', then {Replace}",
-            CampaignRunState.Paused => $"campaign '{name}' is paused at stage {stage}{spec}; 'pipeline campaign resume {name}' continues it, or 'pipeline campaign cancel {name}' and then {Replace} starts this spec in its place",
-            CampaignRunState.Failed => $"campaign '{name}' failed at stage {stage}{spec}; 'pipeline campaign resume {name}' retries that stage, or {Replace} starts this spec in its place",
-            CampaignRunState.Cancelled => $"campaign '{name}' was cancelled at stage {stage}{spec}; {Replace} starts {(sameSpec ? "it again" : "this spec in its place")} from the first stage",
-            _ => $"campaign '{name}' is {state.State.State.ToString().ToLowerInvariant()}{spec}; {Replace} starts this spec in its place, or give it another name",
+            CampaignRunState.Running when replace => $"campaign '{_name}' is running (stage {stage}) and cannot be replaced; 'pipeline campaign cancel {_name}' stops it first",
+            CampaignRunState.Paused when replace => $"campaign '{_name}' is paused at stage {stage} and cannot be replaced; 'pipeline campaign cancel {_name}' stops it first",
+            CampaignRunState.Running => $"campaign '{_name}' is running (stage {stage}){spec}; to start this spec in its place, 'pipeline campaign cancel {_name}', then {Replace}",
+            CampaignRunState.Paused => $"campaign '{_name}' is paused at stage {stage}{spec}; 'pipeline campaign resume {_name}' continues it, or 'pipeline campaign cancel {_name}' and then {Replace} starts this spec in its place",
+            CampaignRunState.Failed => $"campaign '{_name}' failed at stage {stage}{spec}; 'pipeline campaign resume {_name}' retries that stage, or {Replace} starts this spec in its place",
+            CampaignRunState.Cancelled => $"campaign '{_name}' was cancelled at stage {stage}{spec}; {Replace} starts {(sameSpec ? "it again" : "this spec in its place")} from the first stage",
+            _ => $"campaign '{_name}' is {state.State.State.ToString().ToLowerInvariant()}{spec}; {Replace} starts this spec in its place, or give it another name",
         };
     }
 

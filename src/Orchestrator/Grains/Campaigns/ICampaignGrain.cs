@@ -12,7 +12,8 @@ public interface ICampaignGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts the campaign once its output and store prove writable; starting it again with the same spec changes
-    /// nothing (a paused or failed one is then resumed by the caller). Another spec under the name is refused.
+    /// nothing (a paused or failed one is then resumed by the caller). Another spec under the name, or the same spec
+    /// of a cancelled campaign, is refused with what to do instead (resume, cancel, <see cref="Replace"/>).
     /// </summary>
     [Alias("start")]
     Task<CampaignStatus> Start(string specJson);
