@@ -47,15 +47,15 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
         await File.WriteAllTextAsync(blocker, "a file, not a folder");
         var underFile = await StartAsync(WriteSpec("a", Path.Combine(blocker, "out")));
         Assert.Equal(2, underFile.ExitCode);
-        Assert.Equal($"pipeline: error: output '{Path.Combine(blocker, "out")}': cannot create folder: '{blocker}' is a file, not a folder", Assert.Single(underFile.Stderr));
+        Assert.Equal($"pipeline: error: output '{Path.Combine(blocker, "out")}': cannot create folder: '{blocker}' is a file, not a folder", ErrorLine(underFile));
 
         var proc = await StartAsync(WriteSpec("a", _folder.Combine("out"), store: "/proc"));
         Assert.Equal(2, proc.ExitCode);
-        Assert.Equal("pipeline: error: store '/proc': cannot write a file in it: the file system refuses new entries there (no such file or directory)", Assert.Single(proc.Stderr));
+        Assert.Equal("pipeline: error: store '/proc': cannot write a file in it: the file system refuses new entries there (no such file or directory)", ErrorLine(proc));
 
         var status = await RunAsync(["campaign", "status", "x"]);
         Assert.Equal(2, status.ExitCode);
-        Assert.Contains("no campaign named 'x'", Assert.Single(status.Stderr), StringComparison.Ordinal);
+        Assert.Contains("no campaign named 'x'", ErrorLine(status), StringComparison.Ordinal);
 
         var corrected = await StartAsync(WriteSpec("a", _folder.Combine("out"), store: _folder.Combine("store")));
         Assert.True(corrected.ExitCode == 0, Transcript(corrected));
@@ -72,12 +72,12 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
         var readOnly = new BlobUriBuilder(container.GenerateSasUri(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1))) { BlobName = "run" }.ToUri();
         var refused = await StartAsync(WriteSpec("a", _folder.Combine("out"), store: readOnly.AbsoluteUri));
         Assert.Equal(2, refused.ExitCode);
-        var line = Assert.Single(refused.Stderr);
+        var line = ErrorLine(refused);
         Assert.Equal($"pipeline: error: store '{readOnly.AbsoluteUri.Split('?')[0]}': cannot write a blob: HTTP 403 AuthorizationPermissionMismatch", line);
 
         var noCredentials = await StartAsync(WriteSpec("a", _folder.Combine("out"), store: "azure://shards/run"));
         Assert.Equal(2, noCredentials.ExitCode);
-        Assert.StartsWith("pipeline: error: store 'azure://shards/run': 'azure://shards/run' needs Sharding:Storage:AzureConnectionString", Assert.Single(noCredentials.Stderr), StringComparison.Ordinal);
+        Assert.StartsWith("pipeline: error: store 'azure://shards/run': 'azure://shards/run' needs Sharding:Storage:AzureConnectionString", ErrorLine(noCredentials), StringComparison.Ordinal);
 
         // The name stayed free: the same store with credentials runs (the probe creates the container, as a first shard would).
         var environment = new Dictionary<string, string> { ["PIPELINE_Sharding__Storage__AzureConnectionString"] = azurite.ConnectionString };
@@ -106,7 +106,7 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(
             "pipeline: error: campaign 'x' failed at stage extract with another spec; 'pipeline campaign resume x' retries that stage, " +
             "or 'pipeline campaign start SPEC --replace' starts this spec in its place",
-            Assert.Single(refused.Stderr));
+            ErrorLine(refused));
 
         var replaced = await StartAsync(fixedSpec, ["--replace", "--json"]);
         Assert.True(replaced.ExitCode == 0, Transcript(replaced));
@@ -127,7 +127,7 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(
             $"pipeline: error: output '{_folder.Combine("fixed")}' holds the work of another spec (campaign 'x'), recorded in {_folder.Combine("fixed", "campaign-spec.json")}; " +
             "give this spec another output, or empty that folder first (its stages would reuse the old spec's committed work)",
-            Assert.Single(mixed.Stderr));
+            ErrorLine(mixed));
         var unchanged = await RunAsync(["campaign", "status", "x"]);
         Assert.Contains(unchanged.Stdout, l => l.StartsWith($"campaign x: completed at stage done, output {_folder.Combine("fixed")}", StringComparison.Ordinal));
 
@@ -151,10 +151,7 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
 
         var running = await StartAsync(next, ["--replace"]);
         Assert.Equal(2, running.ExitCode);
-        // Its grain logs that it was taken over from the dead process; the error is the one line of the command's own.
-        Assert.Equal(
-            "pipeline: error: campaign 'x' is running (stage extract) and cannot be replaced; 'pipeline campaign cancel x' stops it first",
-            Assert.Single(running.Stderr, l => l.StartsWith("pipeline:", StringComparison.Ordinal)));
+        Assert.Equal("pipeline: error: campaign 'x' is running (stage extract) and cannot be replaced; 'pipeline campaign cancel x' stops it first", ErrorLine(running));
 
         // Stopping the command (SIGTERM, like Ctrl+C) pauses an embedded campaign.
         using (var stopped = PipelineExecutable.Start(StartArguments(hanging)))
@@ -166,19 +163,19 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
 
         var paused = await StartAsync(next, ["--replace"]);
         Assert.Equal(2, paused.ExitCode);
-        Assert.Equal("pipeline: error: campaign 'x' is paused at stage extract and cannot be replaced; 'pipeline campaign cancel x' stops it first", Assert.Single(paused.Stderr));
+        Assert.Equal("pipeline: error: campaign 'x' is paused at stage extract and cannot be replaced; 'pipeline campaign cancel x' stops it first", ErrorLine(paused));
         var withoutReplace = await StartAsync(next);
         Assert.Equal(2, withoutReplace.ExitCode);
         Assert.Equal(
             "pipeline: error: campaign 'x' is paused at stage extract with another spec; 'pipeline campaign resume x' continues it, " +
             "or 'pipeline campaign cancel x' and then 'pipeline campaign start SPEC --replace' starts this spec in its place",
-            Assert.Single(withoutReplace.Stderr));
+            ErrorLine(withoutReplace));
 
         var cancel = await RunAsync(["campaign", "cancel", "x"]);
         Assert.True(cancel.ExitCode == 0, Transcript(cancel));
         var cancelled = await StartAsync(hanging);
         Assert.Equal(2, cancelled.ExitCode);
-        Assert.Equal("pipeline: error: campaign 'x' was cancelled at stage extract; 'pipeline campaign start SPEC --replace' starts it again from the first stage", Assert.Single(cancelled.Stderr));
+        Assert.Equal("pipeline: error: campaign 'x' was cancelled at stage extract; 'pipeline campaign start SPEC --replace' starts it again from the first stage", ErrorLine(cancelled));
 
         var replaced = await StartAsync(next, ["--replace"]);
         Assert.True(replaced.ExitCode == 0, Transcript(replaced));
@@ -224,6 +221,10 @@ public sealed class CampaignReplaceTests(ITestOutputHelper output) : IAsyncLifet
 
     private async Task<(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)> RunAsync(string[] arguments) =>
         await PipelineExecutable.RunAsync([.. arguments, "--run-dir", _folder.Combine("state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"]);
+
+    /// <summary>The command's one error line; logs on standard error beside it (a grain taken over from a dead process, a busy machine's warnings) are not the command's.</summary>
+    private static string ErrorLine((int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr) run) =>
+        Assert.Single(run.Stderr, l => l.StartsWith("pipeline:", StringComparison.Ordinal));
 
     private static string Transcript((int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr) run) =>
         $"--- stdout ---\n{string.Join('\n', run.Stdout)}\n--- stderr ---\n{string.Join('\n', run.Stderr)}";
