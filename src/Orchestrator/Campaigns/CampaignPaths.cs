@@ -3,6 +3,9 @@ namespace Pipeline.Orchestrator.Campaigns;
 /// <summary>Where each stage of a campaign keeps its output under the campaign's folder.</summary>
 public sealed record CampaignPaths(string Root)
 {
+    /// <summary>The spec whose work the folder holds (JSON), written when the campaign is created.</summary>
+    public string Spec => Path.Combine(Root, "campaign-spec.json");
+
     /// <summary>The query entries (a JSON array).</summary>
     public string Entries => Path.Combine(Root, "queries", "entries.json");
 

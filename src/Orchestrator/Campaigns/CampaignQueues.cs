@@ -3,6 +3,9 @@ namespace Pipeline.Orchestrator.Campaigns;
 /// <summary>Names of a campaign's work queues.</summary>
 public static class CampaignQueues
 {
-    /// <summary>The fetch stage's queue of chunks.</summary>
-    public static string Fetch(string campaign) => $"{campaign}/fetch";
+    /// <summary>
+    /// The fetch stage's queue of chunks for run <paramref name="run"/> of the campaign. A replaced campaign gets a
+    /// new queue, so a worker of the old run still finishing a chunk cannot mark the new run's chunk of that name done.
+    /// </summary>
+    public static string Fetch(string campaign, int run) => run == 0 ? $"{campaign}/fetch" : $"{campaign}/fetch/{run}";
 }

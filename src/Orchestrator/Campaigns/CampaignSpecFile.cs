@@ -50,6 +50,25 @@ public static class CampaignSpecFile
     /// <summary>The spec as JSON.</summary>
     public static string ToJson(CampaignSpec spec) => JsonSerializer.Serialize(spec, Json);
 
+    /// <summary>Whether two specs kept as JSON say the same, read back by this version (so a key added with its default compares equal).</summary>
+    public static bool SameSpec(string json, string other)
+    {
+        if (json == other)
+        {
+            return true;
+        }
+
+        try
+        {
+            return ToJson(Parse(json)) == ToJson(Parse(other));
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            // A spec this version cannot read (a key since removed) is not this one.
+            return false;
+        }
+    }
+
     /// <summary>Checks a spec and makes its paths absolute; errors name <paramref name="origin"/> and the key.</summary>
     public static CampaignSpec Checked(CampaignSpec spec, string origin)
     {
@@ -64,6 +83,7 @@ public static class CampaignSpecFile
 
         Require(spec.Name.Length is > 0 and <= 64 && spec.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'), $"name '{spec.Name}' must be 1-64 letters, digits, '-' or '_'");
         Require(!string.IsNullOrWhiteSpace(spec.Output), "output (the campaign's folder) is required");
+        Require(!spec.Output.Contains("://", StringComparison.Ordinal), $"output '{spec.Output}' must be a folder, not a URL (shards go to Blob through 'store')");
         Require(spec.Sources.Seeds.Count + spec.Sources.Warc.Count + spec.Sources.Candidates.Count > 0, "sources needs seeds, warc or candidates");
         Require(spec.Sources.Partitions is > 0 and <= 4096, "sources.partitions must be 1-4096");
         Require(spec.Queries.WordNet || spec.Queries.Entries is not null || spec.Queries.Extra.Count > 0, "queries needs wordNet, entries or extra");

@@ -19,12 +19,17 @@ public static class CampaignCommand
 
     private static readonly Option<bool> AsJson = new("--json") { Description = "Print the status as JSON" };
 
+    private static readonly Option<bool> Replace = new("--replace")
+    {
+        Description = "Start the spec in place of a cancelled, failed or completed campaign of the same name, from its first stage (its files stay; an output folder holding another spec's work is refused)",
+    };
+
     private static readonly Option<bool> Detach = new("--detach") { Description = "With --cluster: return once started instead of following the campaign to its end" };
 
     public static Command Create(PipelineCli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        var start = new Command("start", "Start a campaign from its spec and follow it to the end (the embedded default runs it in this process)") { Spec, AsJson, Detach, DashboardCommand.Serve };
+        var start = new Command("start", "Start a campaign from its spec and follow it to the end (the embedded default runs it in this process)") { Spec, Replace, AsJson, Detach, DashboardCommand.Serve };
         start.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StartAsync, ct));
         var status = new Command("status", "Where a campaign stands: stage, progress, stage results, entry fill, training") { Name, AsJson };
         status.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), (c, t) => ActAsync(c, g => g.GetStatus(), follow: false, t), ct));
@@ -37,17 +42,22 @@ public static class CampaignCommand
         return new Command("campaign", "Campaigns: queries, crawl, curation, shards and training, run by the cluster") { start, status, pause, resume, cancel };
     }
 
-    /// <summary>Starts <paramref name="spec"/> on <paramref name="session"/> and, unless detached on a cluster, follows it to its end.</summary>
-    public static async Task<int> RunCampaignAsync(CommandContext context, ClusterSession session, CampaignSpec spec, bool follow, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="spec"/> on <paramref name="session"/> (with <paramref name="replace"/>, in place of a finished
+    /// campaign of its name) and, unless detached on a cluster, follows it to its end.
+    /// </summary>
+    public static async Task<int> RunCampaignAsync(CommandContext context, ClusterSession session, CampaignSpec spec, bool follow, CancellationToken cancellationToken, bool replace = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(spec);
         var campaign = session.Grains.GetGrain<ICampaignGrain>(spec.Name);
+        var json = CampaignSpecFile.ToJson(spec);
         CampaignStatus status;
         try
         {
-            status = await campaign.Start(CampaignSpecFile.ToJson(spec));
+            // The grain checks the output and store from its silo, which is where the stages will write.
+            status = await (replace ? campaign.Replace(json) : campaign.Start(json));
         }
         catch (ArgumentException ex)
         {
@@ -66,7 +76,7 @@ public static class CampaignCommand
     {
         var spec = await CampaignSpecFile.LoadAsync(context.Parse.GetValue(Spec)!, cancellationToken);
         await using var session = await OpenAsync(context, cancellationToken);
-        return await RunCampaignAsync(context, session, spec, session.IsEmbedded || !context.Parse.GetValue(Detach), cancellationToken);
+        return await RunCampaignAsync(context, session, spec, session.IsEmbedded || !context.Parse.GetValue(Detach), cancellationToken, context.Parse.GetValue(Replace));
     }
 
     // status, pause and cancel have no --dashboard flag; only start and resume may serve it.

@@ -32,17 +32,18 @@ public sealed class DashboardSnapshotReader(IGrainFactory grains, TimeProvider t
 
     private async Task<DashboardCampaign> ReadCampaignAsync(string name, CancellationToken cancellationToken)
     {
-        var status = grains.GetGrain<ICampaignGrain>(name).GetStatus();
-        var fetch = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(name)).GetProgress();
+        // The status first: its run names the fetch queue.
+        var status = await grains.GetGrain<ICampaignGrain>(name).GetStatus().WaitAsync(cancellationToken);
+        var fetch = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(name, status.Run)).GetProgress();
         var fill = grains.GetGrain<IEntryCountersGrain>(name).GetFill();
         var stores = grains.GetGrain<IShardRegistryGrain>(name).GetSummaries();
         var training = grains.GetGrain<ITrainingJobGrain>(name).GetStatus();
-        await Task.WhenAll(status, fetch, fill, stores, training).WaitAsync(cancellationToken);
+        await Task.WhenAll(fetch, fill, stores, training).WaitAsync(cancellationToken);
 
         var now = new Counters(time.GetTimestamp(), fill.Result.Images, fill.Result.Attempted, fetch.Result.Done);
         var rates = Rates(now, _previous.GetValueOrDefault(name), stores.Result, training.Result);
         _previous[name] = now;
-        return new DashboardCampaign(status.Result, fetch.Result, fill.Result, stores.Result, training.Result, rates);
+        return new DashboardCampaign(status, fetch.Result, fill.Result, stores.Result, training.Result, rates);
     }
 
     private DashboardRates Rates(Counters now, Counters? before, IReadOnlyDictionary<string, ShardRegistrySummary> stores, TrainingJobStatus training)

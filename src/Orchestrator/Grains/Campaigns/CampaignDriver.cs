@@ -41,7 +41,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             try
             {
                 using var runner = new CampaignStageRunner(spec, storeOptions, logging);
-                summary = await RunStageAsync(stage, spec, runner, line => _ = campaign.Report(stage, line), cancellationToken);
+                summary = await RunStageAsync(status.Run, stage, spec, runner, line => _ = campaign.Report(stage, line), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -49,15 +49,15 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             }
             catch (Exception ex) when (ex is not OrleansException)
             {
-                await campaign.StageFailed(stage, ex.Message);
+                await campaign.StageFailed(status.Run, stage, ex.Message);
                 return;
             }
 
-            await campaign.StageDone(stage, summary);
+            await campaign.StageDone(status.Run, stage, summary);
         }
     }
 
-    private async Task<string> RunStageAsync(CampaignStage stage, CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
+    private async Task<string> RunStageAsync(int run, CampaignStage stage, CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
     {
         var registry = grains.GetGrain<IShardRegistryGrain>(spec.Name);
         switch (stage)
@@ -93,7 +93,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             }
 
             case CampaignStage.Fetch:
-                return await FetchAsync(spec, runner, registry, report, ct);
+                return await FetchAsync(run, spec, runner, registry, report, ct);
             case CampaignStage.Filter:
             {
                 var s = await runner.FilterAsync(new GrainWorkItemRunner(grains), report, ct);
@@ -115,7 +115,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
         }
     }
 
-    private async Task<string> FetchAsync(CampaignSpec spec, CampaignStageRunner runner, IShardRegistryGrain registry, Action<string> report, CancellationToken ct)
+    private async Task<string> FetchAsync(int run, CampaignSpec spec, CampaignStageRunner runner, IShardRegistryGrain registry, Action<string> report, CancellationToken ct)
     {
         var chunks = await runner.PlanFetchAsync(ct);
         if (chunks.Count == 0)
@@ -123,7 +123,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             throw new InvalidDataException("balancing kept no pairs: nothing to fetch (do the captions contain any entry?)");
         }
 
-        var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name));
+        var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
         await queue.Fill(chunks);
         var specJson = CampaignSpecFile.ToJson(spec);
         while (true)
@@ -133,7 +133,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             {
                 try
                 {
-                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(specJson);
+                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(specJson, run);
                 }
                 catch (OrleansException)
                 {

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Orchestrator.Grains.Counters;
+using Pipeline.Orchestrator.Grains.Shards;
 using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Placement;
@@ -53,30 +55,46 @@ public sealed partial class CampaignGrain(
         }
     }
 
-    public async Task<CampaignStatus> Start(string specJson)
+    public Task<CampaignStatus> Start(string specJson) => StartAsync(specJson, replace: false);
+
+    public Task<CampaignStatus> Replace(string specJson) => StartAsync(specJson, replace: true);
+
+    private async Task<CampaignStatus> StartAsync(string specJson, bool replace)
     {
         var spec = CampaignSpecFile.Parse(specJson);
-        if (spec.Name != this.GetPrimaryKeyString())
+        if (spec.Name != _name)
         {
-            throw new ArgumentException($"spec names campaign '{spec.Name}', not '{this.GetPrimaryKeyString()}'");
+            throw new ArgumentException($"spec names campaign '{spec.Name}', not '{_name}'");
         }
 
-        await GrainFactory.GetGrain<ICampaignIndexGrain>(ICampaignIndexGrain.Key).Add(spec.Name);
-        if (state.State.SpecJson is not null && state.State.State is not CampaignRunState.None)
+        var existing = state.State.SpecJson is not null && state.State.State is not CampaignRunState.None;
+        if (existing)
         {
-            if (state.State.SpecJson != specJson)
+            var same = CampaignSpecFile.SameSpec(state.State.SpecJson!, specJson);
+            if (!replace && same && state.State.State is not CampaignRunState.Cancelled)
             {
-                throw new ArgumentException($"campaign '{spec.Name}' already exists with another spec; use another name, or resume it");
+                return Status();
             }
 
-            return Status();
+            if (!replace || state.State.State is CampaignRunState.Running or CampaignRunState.Paused)
+            {
+                throw new ArgumentException(Refusal(same, replace));
+            }
         }
 
-        state.State.SpecJson = specJson;
-        state.State.State = CampaignRunState.Running;
-        state.State.Stage = CampaignStage.Queries;
-        state.State.StartedAt = DateTime.UtcNow;
+        // Before anything is recorded, so a spec that cannot work leaves the name free.
+        await CampaignWriteCheck.CheckAsync(spec, StoreOptions(), CancellationToken.None);
+        await CampaignOutputClaim.ClaimAsync(spec, specJson, CancellationToken.None);
+        var run = existing ? state.State.Run + 1 : 0;
+        if (existing)
+        {
+            await ForgetRunAsync();
+        }
+
+        state.State = new CampaignState { SpecJson = specJson, State = CampaignRunState.Running, Stage = CampaignStage.Queries, StartedAt = DateTime.UtcNow, Run = run };
         await state.WriteStateAsync();
+        _progress = null;
+        await GrainFactory.GetGrain<ICampaignIndexGrain>(ICampaignIndexGrain.Key).Add(spec.Name);
         var period = options.Value.CampaignReminderPeriod;
         await this.RegisterOrUpdateReminder(ReminderName, period, period);
         await EnsureDriverAsync();
@@ -142,9 +160,10 @@ public sealed partial class CampaignGrain(
         return Task.CompletedTask;
     }
 
-    public async Task StageDone(CampaignStage stage, string summary)
+    public async Task StageDone(int run, CampaignStage stage, string summary)
     {
-        if (stage != state.State.Stage || state.State.State != CampaignRunState.Running)
+        // A driver of a replaced run may still report: only the current run's stage counts.
+        if (run != state.State.Run || stage != state.State.Stage || state.State.State != CampaignRunState.Running)
         {
             return;
         }
@@ -163,9 +182,9 @@ public sealed partial class CampaignGrain(
         await state.WriteStateAsync();
     }
 
-    public async Task StageFailed(CampaignStage stage, string reason)
+    public async Task StageFailed(int run, CampaignStage stage, string reason)
     {
-        if (stage != state.State.Stage || state.State.State != CampaignRunState.Running)
+        if (run != state.State.Run || stage != state.State.Stage || state.State.State != CampaignRunState.Running)
         {
             return;
         }
@@ -186,8 +205,7 @@ public sealed partial class CampaignGrain(
         {
             _driverStop?.Dispose();
             _driverStop = new CancellationTokenSource();
-            var storeOptions = configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
-            var driver = new CampaignDriver(GrainFactory, silos, storeOptions, logging);
+            var driver = new CampaignDriver(GrainFactory, silos, StoreOptions(), logging);
             var name = this.GetPrimaryKeyString();
             var token = _driverStop.Token;
             _driver = Task.Run(async () =>
@@ -205,6 +223,36 @@ public sealed partial class CampaignGrain(
         }
 
         return Task.CompletedTask;
+    }
+
+    private ShardStoreOptions StoreOptions() => configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
+
+    /// <summary>Why another start of this campaign is refused, and what the user can do instead.</summary>
+    private string Refusal(bool sameSpec, bool replace)
+    {
+        var stage = state.State.Stage.ToString().ToLowerInvariant();
+        var spec = sameSpec ? "" : " with another spec";
+        const string Replace = "'pipeline campaign start SPEC --replace'";
+        return state.State.State switch
+        {
+            CampaignRunState.Running when replace => $"campaign '{_name}' is running (stage {stage}) and cannot be replaced; 'pipeline campaign cancel {_name}' stops it first",
+            CampaignRunState.Paused when replace => $"campaign '{_name}' is paused at stage {stage} and cannot be replaced; 'pipeline campaign cancel {_name}' stops it first",
+            CampaignRunState.Running => $"campaign '{_name}' is running (stage {stage}){spec}; to start this spec in its place, 'pipeline campaign cancel {_name}', then {Replace}",
+            CampaignRunState.Paused => $"campaign '{_name}' is paused at stage {stage}{spec}; 'pipeline campaign resume {_name}' continues it, or 'pipeline campaign cancel {_name}' and then {Replace} starts this spec in its place",
+            CampaignRunState.Failed => $"campaign '{_name}' failed at stage {stage}{spec}; 'pipeline campaign resume {_name}' retries that stage, or {Replace} starts this spec in its place",
+            CampaignRunState.Cancelled => $"campaign '{_name}' was cancelled at stage {stage}{spec}; {Replace} starts {(sameSpec ? "it again" : "this spec in its place")} from the first stage",
+            _ => $"campaign '{_name}' is {state.State.State.ToString().ToLowerInvariant()}{spec}; {Replace} starts this spec in its place, or give it another name",
+        };
+    }
+
+    /// <summary>Clears what the grains of the replaced run hold under the name; the new run's fetch queue has a name of its own.</summary>
+    private async Task ForgetRunAsync()
+    {
+        await StopDriverAsync();
+        await GrainFactory.GetGrain<ITrainingJobGrain>(_name).Forget();
+        await GrainFactory.GetGrain<IEntryCountersGrain>(_name).Forget();
+        await GrainFactory.GetGrain<IShardRegistryGrain>(_name).Forget();
+        await ForgetReminderAsync();
     }
 
     private async Task StopDriverAsync()
@@ -227,7 +275,7 @@ public sealed partial class CampaignGrain(
     {
         var s = state.State;
         var output = s.SpecJson is null ? string.Empty : CampaignSpecFile.Parse(s.SpecJson).Output;
-        return new CampaignStatus(this.GetPrimaryKeyString(), s.State, s.Stage, _progress, new Dictionary<string, string>(s.StageResults), [.. s.Errors], s.StartedAt, s.FinishedAt, output, s.Restarts);
+        return new CampaignStatus(_name, s.State, s.Stage, _progress, new Dictionary<string, string>(s.StageResults), [.. s.Errors], s.StartedAt, s.FinishedAt, output, s.Restarts, s.Run);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: {Stage} done: {Summary}")]

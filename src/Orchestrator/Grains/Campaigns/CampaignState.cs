@@ -15,4 +15,7 @@ public sealed class CampaignState
     [Id(5)] public DateTime? StartedAt { get; set; }
     [Id(6)] public DateTime? FinishedAt { get; set; }
     [Id(7)] public int Restarts { get; set; }
+
+    /// <summary>Which run of the name this is: 0 at first, one more each time <c>campaign start --replace</c> replaces it.</summary>
+    [Id(8)] public int Run { get; set; }
 }

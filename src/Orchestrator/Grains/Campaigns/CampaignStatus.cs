@@ -2,7 +2,7 @@ using Pipeline.Orchestrator.Campaigns;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;
 
-/// <summary>A campaign as <c>campaign status</c> and the dashboard show it.</summary>
+/// <summary>A campaign as <c>campaign status</c> and the dashboard show it; <see cref="Run"/> counts replacements (<see cref="CampaignState.Run"/>).</summary>
 [GenerateSerializer]
 [Alias("pipeline.campaign-status")]
 public sealed record CampaignStatus(
@@ -15,4 +15,5 @@ public sealed record CampaignStatus(
     [property: Id(6)] DateTime? StartedAt,
     [property: Id(7)] DateTime? FinishedAt,
     [property: Id(8)] string Output,
-    [property: Id(9)] int Restarts);
+    [property: Id(9)] int Restarts,
+    [property: Id(10)] int Run);

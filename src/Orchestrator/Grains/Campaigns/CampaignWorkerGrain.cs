@@ -13,29 +13,39 @@ namespace Pipeline.Orchestrator.Grains.Campaigns;
 public sealed partial class CampaignWorkerGrain(IConfiguration configuration, ILoggerFactory logging) : Grain, ICampaignWorkerGrain
 {
     private Task? _loop;
+    private int _run;
 
-    public Task EnsureRunning(string specJson)
+    public Task EnsureRunning(string specJson, int run)
     {
-        if (_loop is null || _loop.IsCompleted)
+        // A loop of a replaced run ends by itself before its next lease; the new run's loop starts now.
+        if (_loop is null || _loop.IsCompleted || run != _run)
         {
             var spec = CampaignSpecFile.Parse(specJson);
-            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name));
+            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
             var counters = GrainFactory.GetGrain<IEntryCountersGrain>(spec.Name);
+            var campaign = GrainFactory.GetGrain<ICampaignGrain>(spec.Name);
             var me = this.GetPrimaryKeyString();
+            _run = run;
             // Downloads run for minutes: off the grain scheduler, talking to the queue like any client.
-            _loop = Task.Run(() => PullAsync(spec, queue, counters, me));
+            _loop = Task.Run(() => PullAsync(spec, run, campaign, queue, counters, me));
         }
 
         return Task.CompletedTask;
     }
 
-    private async Task PullAsync(CampaignSpec spec, IWorkQueueGrain queue, IEntryCountersGrain counters, string me)
+    private async Task PullAsync(CampaignSpec spec, int run, ICampaignGrain campaign, IWorkQueueGrain queue, IEntryCountersGrain counters, string me)
     {
         var logger = logging.CreateLogger<CampaignWorkerGrain>();
         var storeOptions = configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
         using var runner = new CampaignStageRunner(spec, storeOptions, logging);
         while (true)
         {
+            // A paused, cancelled, failed or replaced campaign takes no more chunks; resuming starts a new loop.
+            if (await campaign.GetStatus() is not { State: CampaignRunState.Running } status || status.Run != run)
+            {
+                return;
+            }
+
             var lease = await queue.Lease(me, spec.Fetch.Lease);
             if (lease is null)
             {
@@ -55,7 +65,12 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
             try
             {
                 var report = await runner.FetchChunkAsync(lease.Item, CancellationToken.None);
-                await counters.AddChunk(report);
+                // The chunk is committed either way; its counts belong to this run only.
+                if ((await campaign.GetStatus()).Run == run)
+                {
+                    await counters.AddChunk(report);
+                }
+
                 await queue.Complete(lease);
                 LogChunk(logger, spec.Name, lease.Item, report.Images, report.Entries, report.AlreadyDone);
             }

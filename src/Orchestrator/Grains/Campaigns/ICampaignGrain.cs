@@ -10,9 +10,21 @@ namespace Pipeline.Orchestrator.Grains.Campaigns;
 [Alias("pipeline.campaign")]
 public interface ICampaignGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the campaign; starting it again with the same spec changes nothing.</summary>
+    /// <summary>
+    /// Starts the campaign once its output and store prove writable; starting it again with the same spec changes
+    /// nothing (a paused or failed one is then resumed by the caller). Another spec under the name, or the same spec
+    /// of a cancelled campaign, is refused with what to do instead (resume, cancel, <see cref="Replace"/>).
+    /// </summary>
     [Alias("start")]
     Task<CampaignStatus> Start(string specJson);
+
+    /// <summary>
+    /// Starts the campaign from its first stage with <paramref name="specJson"/> in place of a cancelled, failed or
+    /// completed run of the name, whose state, counters, training job and shard readings are forgotten (its files stay).
+    /// A running or paused campaign is refused: cancel it first.
+    /// </summary>
+    [Alias("replace")]
+    Task<CampaignStatus> Replace(string specJson);
 
     /// <summary>Where the campaign stands.</summary>
     [Alias("status")]
@@ -40,11 +52,11 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Report(CampaignStage stage, string line);
 
-    /// <summary>Driver: the stage is done; the campaign moves to the next.</summary>
+    /// <summary>Driver: the stage of run <paramref name="run"/> is done; the campaign moves to the next.</summary>
     [Alias("stage-done")]
-    Task StageDone(CampaignStage stage, string summary);
+    Task StageDone(int run, CampaignStage stage, string summary);
 
-    /// <summary>Driver: the stage failed; the campaign stops as failed until resumed.</summary>
+    /// <summary>Driver: the stage of run <paramref name="run"/> failed; the campaign stops as failed until resumed.</summary>
     [Alias("stage-failed")]
-    Task StageFailed(CampaignStage stage, string reason);
+    Task StageFailed(int run, CampaignStage stage, string reason);
 }

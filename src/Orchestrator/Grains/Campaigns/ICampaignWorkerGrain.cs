@@ -1,10 +1,13 @@
 namespace Pipeline.Orchestrator.Grains.Campaigns;
 
-/// <summary>A campaign's worker on one silo (key <c>CAMPAIGN@SILO</c>): pulls leased chunks from the fetch queue until it is empty.</summary>
+/// <summary>
+/// A campaign's worker on one silo (key <c>CAMPAIGN@SILO</c>): pulls leased chunks from the fetch queue until it is
+/// empty, or until the campaign stops running that run (paused, cancelled, failed or replaced).
+/// </summary>
 [Alias("pipeline.campaign-worker")]
 public interface ICampaignWorkerGrain : IGrainWithStringKey
 {
-    /// <summary>Starts pulling if not already; returns at once.</summary>
+    /// <summary>Starts pulling for run <paramref name="run"/> of the campaign if not already; returns at once.</summary>
     [Alias("ensure-running")]
-    Task EnsureRunning(string specJson);
+    Task EnsureRunning(string specJson, int run);
 }

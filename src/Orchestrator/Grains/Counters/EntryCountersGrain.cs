@@ -37,6 +37,12 @@ public sealed class EntryCountersGrain([PersistentState("counters", PipelineStor
         await state.WriteStateAsync();
     }
 
+    public async Task Forget()
+    {
+        state.State = new EntryCountersState();
+        await state.WriteStateAsync();
+    }
+
     public Task<EntryFill> GetFill()
     {
         var s = state.State;

@@ -14,6 +14,10 @@ public interface IEntryCountersGrain : IGrainWithStringKey
     [Alias("add-chunk")]
     Task AddChunk(FetchChunkReport report);
 
+    /// <summary>Sets every count back to zero, for a campaign replaced under the same name.</summary>
+    [Alias("forget")]
+    Task Forget();
+
     /// <summary>The fill summary.</summary>
     [Alias("fill")]
     Task<EntryFill> GetFill();

@@ -11,6 +11,10 @@ public interface IShardRegistryGrain : IGrainWithStringKey
     [Alias("refresh")]
     Task<ShardRegistrySummary> Refresh(string stage, string location);
 
+    /// <summary>Drops every reading, for a campaign replaced under the same name.</summary>
+    [Alias("forget")]
+    Task Forget();
+
     /// <summary>The last reading of every stage's store.</summary>
     [Alias("summaries")]
     Task<IReadOnlyDictionary<string, ShardRegistrySummary>> GetSummaries();

@@ -19,6 +19,12 @@ public sealed class ShardRegistryGrain(IConfiguration configuration) : Grain, IS
         return summary;
     }
 
+    public Task Forget()
+    {
+        _summaries.Clear();
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyDictionary<string, ShardRegistrySummary>> GetSummaries() =>
         Task.FromResult<IReadOnlyDictionary<string, ShardRegistrySummary>>(new Dictionary<string, ShardRegistrySummary>(_summaries));
 }

@@ -15,6 +15,10 @@ public interface ITrainingJobGrain : IGrainWithStringKey
     [Alias("stop")]
     Task<TrainingJobStatus> Halt();
 
+    /// <summary>Stops every worker and forgets the job (its checkpoints stay on disk), for a campaign replaced under the same name.</summary>
+    [Alias("forget")]
+    Task Forget();
+
     /// <summary>The job's status.</summary>
     [Alias("status")]
     Task<TrainingJobStatus> GetStatus();

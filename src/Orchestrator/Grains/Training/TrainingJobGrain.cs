@@ -66,6 +66,21 @@ public sealed partial class TrainingJobGrain(
         return Status();
     }
 
+    public async Task Forget()
+    {
+        await StopWorkersAsync();
+        if (await this.GetReminder("training") is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        // Attempt numbers keep counting: they key the workers, and a halted worker of the old job must not pass for a new one.
+        state.State = new TrainingJobState { Attempt = state.State.Attempt };
+        await state.WriteStateAsync();
+        _heartbeats.Clear();
+        _training = new CampaignTraining();
+    }
+
     public Task<TrainingJobStatus> GetStatus() => Task.FromResult(Status());
 
     public Task<bool> Heartbeat(TrainingHeartbeat heartbeat)
