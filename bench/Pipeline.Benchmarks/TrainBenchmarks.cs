@@ -39,7 +39,7 @@ internal static class TrainBenchmarks
             var random = RandomTensorSteps(config, tokenizer, batch, steps, warmup);
 
             var clock = new Stopwatch();
-            var options = new TrainingOptions { Config = name, Steps = steps + warmup, GlobalBatch = batch, WarmupSteps = 2, CheckpointEvery = int.MaxValue, LogEvery = int.MaxValue, ShuffleBuffer = 256 };
+            var options = new TrainingOptions { Model = name, Steps = steps + warmup, GlobalBatch = batch, WarmupSteps = 2, CheckpointEvery = int.MaxValue, LogEvery = int.MaxValue, ShuffleBuffer = 256 };
             await new ClipTrainer(options, new SingleProcessCollectives(), NullLogger.Instance).RunAsync(store, manifest, tokenizer, folder.Combine("run"), resume: false, r =>
             {
                 if (r.Step == warmup)

@@ -100,9 +100,9 @@ public sealed class TrainCommandTests(ITestOutputHelper output)
         Assert.Equal(2, noShards.ExitCode);
         Assert.Contains(noShards.Stderr, l => l.Contains("no committed shards to train on", StringComparison.Ordinal));
 
-        var badConfig = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--config", "huge"]);
+        var badConfig = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--model", "huge"]);
         Assert.Equal(2, badConfig.ExitCode);
-        Assert.Contains(badConfig.Stderr, l => l.Contains("no model configuration 'huge'", StringComparison.Ordinal));
+        Assert.Contains(badConfig.Stderr, l => l.Contains("--model must be one of tiny, small, ViT-B/32, got 'huge'", StringComparison.Ordinal));
     }
 
     private static List<double> Read(string run) =>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Trainer.Models;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -101,7 +100,6 @@ public static class CampaignSpecFile
             spec.Images.Validate();
             spec.Fetcher.Validate();
             spec.Training.Trainer.Validate();
-            _ = ClipConfig.Named(spec.Training.Trainer.Config);
             Require(spec.Training.Trainer.GlobalBatch % spec.Training.Workers == 0, $"training.trainer.globalBatch {spec.Training.Trainer.GlobalBatch} must divide into {spec.Training.Workers} workers");
         }
         catch (ArgumentException ex)

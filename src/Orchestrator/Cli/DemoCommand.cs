@@ -63,7 +63,7 @@ public static class DemoCommand
                 Workers = 1,
                 Trainer = new TrainingOptions
                 {
-                    Config = "tiny", Steps = steps, GlobalBatch = 64, LearningRate = 2e-3, WarmupSteps = Math.Min(50, steps / 10), CheckpointEvery = 100,
+                    Model = "tiny", Steps = steps, GlobalBatch = 64, LearningRate = 2e-3, WarmupSteps = Math.Min(50, steps / 10), CheckpointEvery = 100,
                     EvalEvery = 100, EvalFolder = Path.Combine(output, "eval"), TokenizerVocabulary = 4096,
                 },
             },

@@ -24,27 +24,27 @@ public static class TrainCommand
 
     private static readonly Option<string> Output = new("--out") { Description = "Run folder: tokenizer/, checkpoints/, metrics.jsonl", Required = true };
 
-    private static readonly Option<string?> Config = new("--config") { Description = "Model: tiny, small or ViT-B/32 [default: tiny]" };
+    private static readonly Option<string?> Model = KnownModel(new("--model") { Description = "Model: tiny, small or ViT-B/32 [config: Trainer:Model; default: tiny]" });
 
-    private static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps [default: 1000]" };
+    private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Optimizer steps [default: 1000]" }.AtLeast(1);
 
-    private static readonly Option<int?> Batch = new("--batch") { Description = "Samples per step over all ranks [default: 64]" };
+    private static readonly Option<int?> Batch = new Option<int?>("--batch") { Description = "Samples per step over all ranks [default: 64]" }.AtLeast(2);
 
     private static readonly Option<double?> LearningRate = new("--lr") { Description = "Peak learning rate [default: 5e-4]" };
 
-    private static readonly Option<int?> Warmup = new("--warmup") { Description = "Linear warmup steps [default: 100]" };
+    private static readonly Option<int?> Warmup = new Option<int?>("--warmup") { Description = "Linear warmup steps [default: 100]" }.AtLeast(0);
 
     private static readonly Option<double?> Clip = new("--clip") { Description = "Largest gradient norm [default: no clipping]" };
 
     private static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of the weights and the data order [default: 0]" };
 
-    private static readonly Option<int?> CheckpointEvery = new("--checkpoint-every") { Description = "Steps between checkpoints [default: 500]" };
+    private static readonly Option<int?> CheckpointEvery = new Option<int?>("--checkpoint-every") { Description = "Steps between checkpoints [default: 500]" }.AtLeast(1);
 
-    private static readonly Option<int?> LogEvery = new("--log-every") { Description = "Steps between metrics lines in OUT/metrics.jsonl [default: 10]" };
+    private static readonly Option<int?> LogEvery = new Option<int?>("--log-every") { Description = "Steps between metrics lines in OUT/metrics.jsonl [default: 10]" }.AtLeast(1);
 
     private static readonly Option<string?> Eval = new("--eval") { Description = "A labelled image folder (ROOT/CLASS_NAME/IMAGE) evaluated zero-shot" };
 
-    private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Steps between evaluations; 0 evaluates at the end only [default: 0]" };
+    private static readonly Option<int?> EvalEvery = new Option<int?>("--eval-every") { Description = "Steps between evaluations; 0 evaluates at the end only [default: 0]" }.AtLeast(0);
 
     private static readonly Option<string?> Tokenizer = new("--tokenizer") { Description = "A folder with vocab.json and merges.txt [default: OUT/tokenizer, trained on the shards' captions if missing]" };
 
@@ -52,11 +52,11 @@ public static class TrainCommand
 
     private static readonly Option<string?> Device = new("--device") { Description = "cpu or cuda (a CUDA build: -p:TorchBackend=cuda) [default: cpu]" };
 
-    private static readonly Option<int?> Threads = new("--threads") { Description = "libtorch intra-op threads [default: libtorch's]" };
+    private static readonly Option<int?> Threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads [default: libtorch's]" }.AtLeast(1);
 
-    private static readonly Option<int> Rank = new("--rank") { Description = "This process's rank", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> Rank = new Option<int>("--rank") { Description = "This process's rank", DefaultValueFactory = _ => 0 }.AtLeast(0);
 
-    private static readonly Option<int> WorldSize = new("--world-size") { Description = "Processes training together, one per device", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> WorldSize = new Option<int>("--world-size") { Description = "Processes training together, one per device", DefaultValueFactory = _ => 1 }.AtLeast(1);
 
     private static readonly Option<string?> Rendezvous = new("--rendezvous") { Description = "A folder every rank sees, where they find each other [default: OUT/rendezvous]" };
 
@@ -74,7 +74,7 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(cli);
         var train = new Command("train", "Pretrain CLIP on shards: tokenizer, ViT and text transformer, checkpoints, zero-shot evaluation; one process per device")
         {
-            Shards, Output, Config, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
+            Shards, Output, Model, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
             Rank, WorldSize, Rendezvous, Backend, Host, Split,
         };
         train.SetAction((parse, ct) => cli.RunAsync(parse, TrainerFlags(parse), TrainAsync, ct));
@@ -100,7 +100,6 @@ public static class TrainCommand
         try
         {
             options.Validate();
-            _ = ClipConfig.Named(options.Config);
             if (worldSize < 1 || rank < 0 || rank >= worldSize)
             {
                 throw new ArgumentException($"--rank {rank} is not within --world-size {worldSize}");
@@ -204,7 +203,7 @@ public static class TrainCommand
         $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
 
     /// <summary>The trainer settings and flags that <c>train start</c> shares with <c>train</c>.</summary>
-    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Config, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
+    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
 
     /// <summary>The shard store and run folder flags' values.</summary>
     internal static (string Shards, string Output) Locations(ParseResult parse) => (parse.GetValue(Shards)!, parse.GetValue(Output)!);
@@ -212,7 +211,7 @@ public static class TrainCommand
     /// <summary>The trainer flags as configuration keys of the <c>Trainer</c> section.</summary>
     internal static Dictionary<string, string?> TrainerFlags(ParseResult parse) => new()
     {
-        [Key(nameof(TrainingOptions.Config))] = parse.GetValue(Config),
+        [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model),
         [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
         [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
         [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),
@@ -229,4 +228,16 @@ public static class TrainCommand
     };
 
     private static string Key(string name) => $"{TrainingOptions.Section}:{name}";
+
+    private static Option<string?> KnownModel(Option<string?> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && !ClipConfig.IsKnown(result.Tokens[^1].Value))
+            {
+                result.AddError($"{option.Name} must be one of {ClipConfig.KnownNames}, got '{result.Tokens[^1].Value}'");
+            }
+        });
+        return option;
+    }
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Trainer.Models;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Orchestrator.Cli;
@@ -20,11 +19,11 @@ public static class TrainJobCommand
 
     private static readonly Argument<string> Job = new("job") { Description = "The job's name (a campaign's job has the campaign's name)" };
 
-    private static readonly Option<int> Workers = new("--workers") { Description = "Workers (ranks): one per GPU slot on gpu silos, or CPU workers when the cluster has none", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> Workers = new Option<int>("--workers") { Description = "Workers (ranks): one per GPU slot on gpu silos, or CPU workers when the cluster has none", DefaultValueFactory = _ => 1 }.AtLeast(1);
 
     private static readonly Option<TimeSpan> HeartbeatTimeout = new("--heartbeat-timeout") { Description = "Silence after which a worker counts as dead and the job restarts from its last checkpoint", DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
 
-    private static readonly Option<int> MaxRestarts = new("--max-restarts") { Description = "Restarts after worker deaths before the job fails", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> MaxRestarts = new Option<int>("--max-restarts") { Description = "Restarts after worker deaths before the job fails", DefaultValueFactory = _ => 10 }.AtLeast(0);
 
     private static readonly Option<bool> AsJson = new("--json") { Description = "Print the status as JSON" };
 
@@ -65,7 +64,6 @@ public static class TrainJobCommand
         try
         {
             training.Trainer.Validate();
-            _ = ClipConfig.Named(training.Trainer.Config);
             if (training.Workers < 1 || training.Trainer.GlobalBatch % training.Workers != 0)
             {
                 throw new ArgumentException($"--batch {training.Trainer.GlobalBatch} must divide into --workers {training.Workers} (at least 1)");

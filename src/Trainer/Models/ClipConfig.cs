@@ -37,7 +37,13 @@ public sealed record ClipConfig(
     /// <exception cref="ArgumentException">No configuration has that name.</exception>
     public static ClipConfig Named(string name) =>
         All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"no model configuration '{name}'; known: {string.Join(", ", All.Select(c => c.Name))}", nameof(name));
+        ?? throw new ArgumentException($"no model configuration '{name}'; known: {KnownNames}");
+
+    /// <summary>The names <see cref="Named"/> knows, for messages.</summary>
+    public static string KnownNames => string.Join(", ", All.Select(c => c.Name));
+
+    /// <summary>Whether <see cref="Named"/> knows <paramref name="name"/>.</summary>
+    public static bool IsKnown(string? name) => All.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent size.</summary>
     public void Validate()

@@ -48,7 +48,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             set_num_threads(threads);
         }
 
-        var config = ClipConfig.Named(options.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
+        var config = ClipConfig.Named(options.Model) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
         var checkpoints = new CheckpointStore(Path.Combine(output, "checkpoints"), options.KeepCheckpoints);
         TrainingState? resumed = null;
         string? from = resume ? checkpoints.Latest() : null;

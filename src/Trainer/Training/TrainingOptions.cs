@@ -1,4 +1,6 @@
+using System.Globalization;
 using Pipeline.Trainer.Data;
+using Pipeline.Trainer.Models;
 
 namespace Pipeline.Trainer.Training;
 
@@ -7,8 +9,8 @@ public sealed class TrainingOptions
 {
     public const string Section = "Trainer";
 
-    /// <summary>Model configuration: tiny, small or ViT-B/32.</summary>
-    public string Config { get; set; } = "tiny";
+    /// <summary>The model: tiny, small or ViT-B/32.</summary>
+    public string Model { get; set; } = "tiny";
 
     /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
     public int Steps { get; set; } = 1_000;
@@ -76,22 +78,37 @@ public sealed class TrainingOptions
     /// <summary>Captions a tokenizer is trained on.</summary>
     public int TokenizerCaptions { get; set; } = 200_000;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting, its rule and its value.</summary>
     public void Validate()
     {
-        if (Steps < 1 || GlobalBatch < 2 || WarmupSteps < 0 || CheckpointEvery < 1 || KeepCheckpoints < 1 || EvalEvery < 0 || LogEvery < 1)
-        {
-            throw new ArgumentException($"{Section}: Steps, CheckpointEvery, KeepCheckpoints and LogEvery must be >= 1, GlobalBatch >= 2, WarmupSteps and EvalEvery >= 0");
-        }
+        Require(ClipConfig.IsKnown(Model), nameof(Model), $"one of {ClipConfig.KnownNames}", Model);
+        Require(Steps >= 1, nameof(Steps), "at least 1", Steps);
+        Require(GlobalBatch >= 2, nameof(GlobalBatch), "at least 2 (a contrastive batch needs negatives)", GlobalBatch);
+        Require(WarmupSteps >= 0, nameof(WarmupSteps), "at least 0", WarmupSteps);
+        Require(CheckpointEvery >= 1, nameof(CheckpointEvery), "at least 1", CheckpointEvery);
+        Require(KeepCheckpoints >= 1, nameof(KeepCheckpoints), "at least 1", KeepCheckpoints);
+        Require(EvalEvery >= 0, nameof(EvalEvery), "at least 0", EvalEvery);
+        Require(LogEvery >= 1, nameof(LogEvery), "at least 1", LogEvery);
+        Require(LearningRate > 0, nameof(LearningRate), "above 0", LearningRate);
+        Require(WeightDecay >= 0, nameof(WeightDecay), "at least 0", WeightDecay);
+        Require(Beta1 is >= 0 and < 1, nameof(Beta1), "in [0, 1)", Beta1);
+        Require(Beta2 is >= 0 and < 1, nameof(Beta2), "in [0, 1)", Beta2);
+        Require(Epsilon > 0, nameof(Epsilon), "above 0", Epsilon);
+        Require(GradientClip is null or > 0, nameof(GradientClip), "above 0, or unset for no clipping", GradientClip);
+        Require(Threads is null or >= 1, nameof(Threads), "at least 1, or unset for libtorch's default", Threads);
+        Require(ShuffleBuffer >= 1, nameof(ShuffleBuffer), "at least 1", ShuffleBuffer);
+        Require(Prefetch >= 1, nameof(Prefetch), "at least 1", Prefetch);
+        Require(DecodeThreads >= 1, nameof(DecodeThreads), "at least 1", DecodeThreads);
+        Require(TokenizerVocabulary >= 514, nameof(TokenizerVocabulary), "at least 514 (256 bytes, their end-of-word forms and the two special tokens)", TokenizerVocabulary);
+        Require(TokenizerCaptions >= 1, nameof(TokenizerCaptions), "at least 1", TokenizerCaptions);
+        Require(Device is "cpu" or "cuda", nameof(Device), "cpu or cuda", Device);
+    }
 
-        if (LearningRate <= 0 || WeightDecay < 0 || Beta1 is < 0 or >= 1 || Beta2 is < 0 or >= 1 || Epsilon <= 0 || GradientClip is <= 0)
+    private static void Require(bool valid, string key, string rule, object? value)
+    {
+        if (!valid)
         {
-            throw new ArgumentException($"{Section}: LearningRate and Epsilon must be > 0, betas in [0, 1), WeightDecay >= 0, GradientClip > 0 or unset");
-        }
-
-        if (Device is not ("cpu" or "cuda"))
-        {
-            throw new ArgumentException($"{Section}: Device is cpu or cuda, not '{Device}'");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Section}:{key} must be {rule}, got {value ?? "nothing"}"));
         }
     }
 }
