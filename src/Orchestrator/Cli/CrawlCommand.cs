@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Crawler.Downloading;
@@ -201,6 +202,8 @@ public static class CrawlCommand
             throw ConfigurationFlag.Error(ex, FetchFlags);
         }
 
+        await RequireUrlsAsync(lists, columns, cancellationToken);
+
         var logFolder = Path.Combine(output, "fetch");
         Directory.CreateDirectory(logFolder);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
@@ -216,7 +219,7 @@ public static class CrawlCommand
         {
             var stem = PartitionStem(list);
             var index = 0;
-            await foreach (var batch in UrlListFile.ReadAsync(list, columns, problems.Add, cancellationToken).Chunk(chunkSize).WithCancellation(cancellationToken))
+            await foreach (var batch in ReadListAsync(list, columns, problems.Add, cancellationToken).Chunk(chunkSize).WithCancellation(cancellationToken))
             {
                 var name = $"{stem}-{index++:D5}";
                 chunks++;
@@ -236,7 +239,8 @@ public static class CrawlCommand
         var summary = new FetchSummary(
             statistics.Attempted, statistics.Succeeded, Math.Round(statistics.SuccessRate, 4), statistics.Bytes, chunks, resumed, Math.Round(clock.Elapsed.TotalSeconds, 2),
             statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value), statistics.TopFailingHosts(10).ToDictionary(p => p.Key, p => p.Value), problems.Count);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(output, "fetch-summary.json"), JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
+        var summaryPath = Path.Combine(output, "fetch-summary.json");
+        await AtomicFile.WriteAllBytesAsync(summaryPath, JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
         await context.Output.WriteLineAsync(
             $"fetch: {statistics.Succeeded:N0} of {statistics.Attempted:N0} images ({statistics.SuccessRate:P1}) in {clock.Elapsed.TotalSeconds:0.0} s, {statistics.Succeeded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} images/s; {chunks} chunks ({resumed} already done); {store.Location}");
         if (statistics.ErrorsByClass.Count > 0)
@@ -249,7 +253,54 @@ public static class CrawlCommand
             await context.Output.WriteLineAsync($"  skipped {problem}");
         }
 
+        // URLs were tried and not one image came of them: the run failed, though every entry has its status. A rerun
+        // over committed chunks tries nothing, and is not a failure.
+        if (statistics.Attempted > 0 && statistics.Succeeded == 0)
+        {
+            await Console.Error.WriteLineAsync($"pipeline: error: none of {statistics.Attempted:N0} URLs was fetched (see {summaryPath}: {statistics.TopErrors(3)}; each URL's reason in {logFolder})");
+            return ExitCodes.Failure;
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>Refuses a run whose lists hold no URL at all: there is nothing to fetch, and an empty output would hide the mistake.</summary>
+    private static async Task RequireUrlsAsync(string[] lists, UrlListColumns columns, CancellationToken cancellationToken)
+    {
+        var problems = new List<UrlListProblem>();
+        foreach (var list in lists)
+        {
+            await using var records = ReadListAsync(list, columns, problems.Add, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            if (await records.MoveNextAsync())
+            {
+                return;
+            }
+        }
+
+        var unreadable = problems.Count == 0 ? "" : $" ({problems.Count:N0} unreadable entries; the first: {problems[0]})";
+        throw new PipelineConfigurationException($"{string.Join(", ", lists)} {(lists.Length == 1 ? "holds" : "hold")} no URLs{unreadable}");
+    }
+
+    /// <summary>The entries of <paramref name="list"/>; a list that cannot be read at all is a configuration error naming it.</summary>
+    private static async IAsyncEnumerable<UrlListRecord> ReadListAsync(string list, UrlListColumns columns, Action<UrlListProblem> problem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var records = UrlListFile.ReadAsync(list, columns, problem, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await NextAsync(records))
+        {
+            yield return records.Current;
+        }
+
+        static async ValueTask<bool> NextAsync(IAsyncEnumerator<UrlListRecord> records)
+        {
+            try
+            {
+                return await records.MoveNextAsync();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new PipelineConfigurationException(ex.Message, ex);
+            }
+        }
     }
 
     internal static string PartitionStem(string path)

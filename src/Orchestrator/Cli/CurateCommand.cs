@@ -96,9 +96,23 @@ public static class CurateCommand
         var summary = await MatchStage.RunAsync(inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging, Console.Error.WriteLine, cancellationToken);
         await context.Output.WriteLineAsync(
             $"match: {summary.Candidates:N0} candidates, {summary.Matched:N0} matched ({MatchStage.Percent(summary.Matched, summary.Candidates)}), {summary.EntriesMatched:N0} of {summary.EntryCount:N0} entries occur, {summary.Problems} unreadable records; {output}");
-        foreach (var problem in summary.Partitions.SelectMany(r => r.FirstProblems).Take(5))
+        var problems = summary.Partitions.SelectMany(r => r.FirstProblems).ToList();
+        foreach (var problem in problems.Take(5))
         {
             await context.Output.WriteLineAsync($"  skipped {problem}");
+        }
+
+        if (summary.Candidates == 0 && summary.Problems == 0)
+        {
+            throw new PipelineConfigurationException($"the pool holds no records: {string.Join(", ", inputs)}");
+        }
+
+        // Every record was unreadable: the counts are all zero because of the input, not because nothing matched.
+        if (summary.Candidates == 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"pipeline: error: none of the pool's {summary.Problems:N0} records was readable (see {Path.Combine(output, MatchStage.SummaryFile)}; the first: {problems.FirstOrDefault()})");
+            return ExitCodes.Failure;
         }
 
         return ExitCodes.Success;
