@@ -81,17 +81,7 @@ public static class DemoCommand
         }
 
         site.WriteEvaluationFolder(Path.Combine(output, "eval"));
-        DemoWebServer web;
-        try
-        {
-            web = await DemoWebServer.StartAsync(site, parse.GetValue(Port), cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            throw new PipelineConfigurationException($"the demo web cannot listen on 127.0.0.1:{parse.GetValue(Port)} (--port): {ex.Message}", ex);
-        }
-
-        await using var _ = web;
+        await using var web = await StartWebAsync(site, parse.GetValue(Port), cancellationToken);
         await Console.Error.WriteLineAsync($"demo: clipart web of {site.Served.Count} pictures in {ClipartCategory.Defaults.Count} categories at {web.Address} ({site.HeldOut.Count} held out for evaluation)");
         var spec = Spec(web.Address, output, parse.GetValue(Steps));
         await using var session = await DashboardCommand.OpenSessionAsync(context, serve: true, cancellationToken);
@@ -110,5 +100,17 @@ public static class DemoCommand
         }
 
         return code;
+    }
+
+    private static async Task<DemoWebServer> StartWebAsync(ClipartSite site, int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DemoWebServer.StartAsync(site, port, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new PipelineConfigurationException($"the demo web cannot listen on 127.0.0.1:{port} (--port): {ex.Message}", ex);
+        }
     }
 }
