@@ -175,6 +175,26 @@ public sealed class CliValidationTests : IDisposable
         Assert.Equal($"pipeline: error: {expected}", error.Trim());
     }
 
+    [Fact]
+    public void Overrides_hold_only_the_flags_given_as_invariant_text()
+    {
+        var parse = new PipelineCli(TextWriter.Null, TextWriter.Null).Parse(
+            ["crawl", "fetch", "list.txt", "--out", "out", "--rate-per-host", "0.5", "--resize-mode", "center_crop", "--allow-loopback"]);
+        var options = parse.CommandResult.Command.Options;
+        ConfigurationFlag Flag(string name, Func<object, string?>? convert = null) => new(options.Single(o => o.Name == name), "Key" + name, convert);
+
+        var overrides = ConfigurationFlag.Overrides(parse, [
+            Flag("--rate-per-host"), Flag("--resize-mode", mode => ((string)mode).ToUpperInvariant()), Flag("--allow-loopback"),
+            Flag("--allow-private-networks"), Flag("--quality"), Flag("--chunk")]);
+
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["Key--rate-per-host"] = "0.5",
+            ["Key--resize-mode"] = "CENTER_CROP",
+            ["Key--allow-loopback"] = "true",
+        }, overrides);
+    }
+
     private static IEnumerable<(string Command, string Flag)> FindNumericFlags()
     {
         var root = new PipelineCli(TextWriter.Null, TextWriter.Null).Parse([]).RootCommandResult.Command;
