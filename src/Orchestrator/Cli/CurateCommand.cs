@@ -104,7 +104,8 @@ public static class CurateCommand
 
         if (summary.Candidates == 0 && summary.Problems == 0)
         {
-            throw new PipelineConfigurationException($"the pool holds no records: {string.Join(", ", inputs)}");
+            var more = inputs.Count > 3 ? $" and {inputs.Count - 3} more" : "";
+            throw new PipelineConfigurationException($"the pool holds no records: {string.Join(", ", inputs.Take(3))}{more}");
         }
 
         // Every record was unreadable: the counts are all zero because of the input, not because nothing matched.
