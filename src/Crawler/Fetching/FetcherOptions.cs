@@ -1,3 +1,6 @@
+using System.Globalization;
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Crawler.Fetching;
 
 /// <summary>Limits, politeness and resilience of HTTP fetching (section <c>Crawler:Fetching</c>).</summary>
@@ -63,7 +66,7 @@ public sealed class FetcherOptions
     /// <summary>Also treat <c>noindex</c> and <c>none</c> in X-Robots-Tag as an opt-out (<c>noai</c> and <c>noimageai</c> always are).</summary>
     public bool NoIndexIsOptOut { get; set; }
 
-    /// <summary>Checks that the values are usable.</summary>
+    /// <summary>Checks that the values are usable; the message names the one setting that is not.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
     {
@@ -72,21 +75,39 @@ public sealed class FetcherOptions
             throw new ArgumentException($"{Section}:{nameof(UserAgent)} must not be empty");
         }
 
-        if (MaxBytes < 1 || MaxRedirects < 0 || Retries < 0 || RequestsPerSecondPerHost < 0 || BurstPerHost < 1 || MaxConnectionsPerHost < 1)
+        // The time ranges are those Polly accepts for its timeout, retry and circuit breaker strategies.
+        var day = TimeSpan.FromDays(1);
+        SettingRange.AtLeast(Key(nameof(MaxBytes)), MaxBytes, 1);
+        SettingRange.AtLeast(Key(nameof(MaxRedirects)), MaxRedirects, 0);
+        SettingRange.Between(Key(nameof(ConnectTimeout)), ConnectTimeout, TimeSpan.FromMilliseconds(1), day);
+        SettingRange.Between(Key(nameof(AttemptTimeout)), AttemptTimeout, TimeSpan.FromMilliseconds(10), day);
+        SettingRange.Between(Key(nameof(TotalTimeout)), TotalTimeout, TimeSpan.FromMilliseconds(10), day);
+        SettingRange.AtLeast(Key(nameof(Retries)), Retries, 0);
+        SettingRange.Between(Key(nameof(RetryDelay)), RetryDelay, TimeSpan.Zero, day);
+        SettingRange.Between(Key(nameof(MaxRetryAfter)), MaxRetryAfter, TimeSpan.Zero, day);
+
+        // A rate so small that one request's period overflows a TimeSpan is refused too: 1e-6 is one request in 11 days.
+        SettingRange.AtLeast(Key(nameof(RequestsPerSecondPerHost)), RequestsPerSecondPerHost, 0);
+        if (RequestsPerSecondPerHost is > 0 and < 1e-6)
         {
-            throw new ArgumentException($"{Section}: MaxBytes, BurstPerHost and MaxConnectionsPerHost must be at least 1; MaxRedirects, Retries and RequestsPerSecondPerHost at least 0");
+            throw SettingRange.Error($"{Key(nameof(RequestsPerSecondPerHost))} must be 0 (no limit) or at least 0.000001, got {RequestsPerSecondPerHost.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        if (AttemptTimeout <= TimeSpan.Zero || TotalTimeout <= TimeSpan.Zero || ConnectTimeout <= TimeSpan.Zero)
+        SettingRange.AtLeast(Key(nameof(BurstPerHost)), BurstPerHost, 1);
+        if (CircuitFailureRatio is <= 0 or > 1 || double.IsNaN(CircuitFailureRatio))
         {
-            throw new ArgumentException($"{Section}: timeouts must be positive");
+            throw SettingRange.Error($"{Key(nameof(CircuitFailureRatio))} must be above 0 and at most 1, got {CircuitFailureRatio.ToString(CultureInfo.InvariantCulture)}");
         }
 
-        if (CircuitFailureRatio is <= 0 or > 1 || CircuitMinimumThroughput < 2)
-        {
-            throw new ArgumentException($"{Section}: CircuitFailureRatio must be in (0, 1] and CircuitMinimumThroughput at least 2");
-        }
+        SettingRange.AtLeast(Key(nameof(CircuitMinimumThroughput)), CircuitMinimumThroughput, 2);
+        SettingRange.Between(Key(nameof(CircuitSamplingDuration)), CircuitSamplingDuration, TimeSpan.FromMilliseconds(500), day);
+        SettingRange.Between(Key(nameof(CircuitBreakDuration)), CircuitBreakDuration, TimeSpan.FromMilliseconds(500), day);
+        SettingRange.AtLeast(Key(nameof(MaxConnectionsPerHost)), MaxConnectionsPerHost, 1);
+        SettingRange.Between(Key(nameof(RobotsCacheTime)), RobotsCacheTime, TimeSpan.Zero, TimeSpan.MaxValue);
     }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 
     /// <summary>The product token of <see cref="UserAgent"/>: the part before the first '/' or space.</summary>
     public string ProductToken

@@ -153,9 +153,9 @@ public sealed partial class HttpFetcher : IDisposable
                     throw new FetchFailedException(FetchErrorClass.InvalidUrl, $"not an http(s) URL: {Truncate(current.OriginalString)}");
                 }
 
-                if (!isRobots && _robots is not null && !(await _robots.GetRulesAsync(current, cancellationToken)).IsAllowed(current))
+                if (!isRobots && _robots is not null)
                 {
-                    throw new FetchFailedException(FetchErrorClass.Robots, $"robots.txt of {current.GetLeftPart(UriPartial.Authority)} disallows {current.PathAndQuery} for {_options.ProductToken}");
+                    await ObeyRobotsAsync(_robots, current, cancellationToken);
                 }
 
                 // Checked here as well as at connect time, so a refused host fails fast and clearly even with a pooled connection.
@@ -202,6 +202,19 @@ public sealed partial class HttpFetcher : IDisposable
             }
 
             return new FetchResult(url, current, status, null, null, errorClass, reason, redirects, clock.Elapsed);
+        }
+    }
+
+    /// <summary>Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why robots.txt could not be read.</summary>
+    private async Task ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
+    {
+        var rules = await robots.GetRulesAsync(url, cancellationToken);
+        if (rules.WhyDisallowed(url) is { } rule)
+        {
+            var host = url.GetLeftPart(UriPartial.Authority);
+            throw new FetchFailedException(FetchErrorClass.Robots, rules.UnreachableReason is { } unreachable
+                ? $"{unreachable}; RFC 9309 then disallows all of {host}"
+                : $"robots.txt of {host} disallows {url.PathAndQuery} for {_options.ProductToken} ({rule})");
         }
     }
 
@@ -316,7 +329,11 @@ public sealed partial class HttpFetcher : IDisposable
         var message = ex.Message;
         for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
         {
-            message += " (" + inner.Message + ")";
+            // "Connection refused (host:port)" wraps a socket error that says "Connection refused" again.
+            if (!message.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                message += " (" + inner.Message + ")";
+            }
         }
 
         return message;

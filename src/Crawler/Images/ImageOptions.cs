@@ -1,4 +1,5 @@
 using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Crawler.Images;
 
@@ -29,13 +30,16 @@ public sealed class ImageOptions
     /// <summary>Images whose smaller side is below this are refused (0 keeps all).</summary>
     public int MinSide { get; set; }
 
-    /// <summary>Checks that the values are usable.</summary>
+    /// <summary>Checks that the values are usable; the message names the one setting that is not.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
     {
-        if (Size < 1 || Quality is < 1 or > 100 || MaxPixels < 1 || MinSide < 0)
-        {
-            throw new ArgumentException($"{Section}: Size and MaxPixels must be at least 1, Quality 1 to 100, MinSide at least 0");
-        }
+        SettingRange.AtLeast(Key(nameof(Size)), Size, 1);
+        SettingRange.Between(Key(nameof(Quality)), Quality, 1, 100);
+        SettingRange.AtLeast(Key(nameof(MaxPixels)), MaxPixels, 1);
+        SettingRange.AtLeast(Key(nameof(MinSide)), MinSide, 0);
     }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

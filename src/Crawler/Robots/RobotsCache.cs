@@ -50,6 +50,13 @@ public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> 
             return RobotsRules.AllowAll;
         }
 
-        return result.HttpStatus is >= 400 and < 500 && result.HttpStatus != 429 ? RobotsRules.AllowAll : RobotsRules.DisallowAll;
+        if (result.HttpStatus is >= 400 and < 500 && result.HttpStatus != 429)
+        {
+            return RobotsRules.AllowAll;
+        }
+
+        // The reason of a status already names the URL; a connection error or a timeout names at most the address.
+        var cause = result.Error == FetchErrorClass.HttpStatus ? result.Reason : $"{result.Reason?.TrimEnd('.')} fetching {robotsUrl}";
+        return RobotsRules.Unreachable($"robots.txt unreachable: {cause}");
     }
 }

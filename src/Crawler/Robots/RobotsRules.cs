@@ -14,20 +14,31 @@ public sealed class RobotsRules
 
     private readonly List<Rule> _rules;
 
-    private RobotsRules(List<Rule> rules, TimeSpan? crawlDelay)
+    private RobotsRules(List<Rule> rules, TimeSpan? crawlDelay, string? unreachable = null)
     {
         _rules = rules;
         CrawlDelay = crawlDelay;
+        UnreachableReason = unreachable;
     }
 
     /// <summary>Rules that allow everything (no robots.txt, or a 4xx for it).</summary>
     public static RobotsRules AllowAll { get; } = new([], null);
 
     /// <summary>Rules that disallow everything (robots.txt unreachable or 5xx).</summary>
-    public static RobotsRules DisallowAll { get; } = new([new Rule("/", Allow: false)], null);
+    public static RobotsRules DisallowAll { get; } = Unreachable("robots.txt unreachable");
+
+    /// <summary>Why there was no robots.txt to read (it is then taken to disallow everything), or null for rules read from one.</summary>
+    public string? UnreachableReason { get; }
 
     /// <summary>The Crawl-delay of our group, if it gives one (not in the RFC, but widely used).</summary>
     public TimeSpan? CrawlDelay { get; }
+
+    /// <summary>Rules that disallow everything because robots.txt could not be read, for <paramref name="reason"/> (<c>robots.txt unreachable: HTTP 503 from ...</c>).</summary>
+    public static RobotsRules Unreachable(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new([new Rule("/", Allow: false)], null, reason);
+    }
 
     /// <summary>The rules of <paramref name="robotsTxt"/> for <paramref name="productToken"/>.</summary>
     public static RobotsRules Parse(string robotsTxt, string productToken)
@@ -106,19 +117,28 @@ public sealed class RobotsRules
     }
 
     /// <summary>Whether the path and query of <paramref name="url"/> may be fetched.</summary>
-    public bool IsAllowed(Uri url)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        return IsAllowed(url.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
-    }
+    public bool IsAllowed(Uri url) => WhyDisallowed(url) is null;
 
     /// <summary>Whether <paramref name="pathAndQuery"/> (starting with '/') may be fetched.</summary>
-    public bool IsAllowed(string pathAndQuery)
+    public bool IsAllowed(string pathAndQuery) => WhyDisallowed(pathAndQuery) is null;
+
+    /// <summary>Why the path and query of <paramref name="url"/> may not be fetched, or null when it may.</summary>
+    public string? WhyDisallowed(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return WhyDisallowed(url.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
+    }
+
+    /// <summary>
+    /// Why <paramref name="pathAndQuery"/> (starting with '/') may not be fetched: the rule that decides it
+    /// (<c>rule 'Disallow: /private'</c>), or why robots.txt could not be read; null when it may be fetched.
+    /// </summary>
+    public string? WhyDisallowed(string pathAndQuery)
     {
         ArgumentNullException.ThrowIfNull(pathAndQuery);
         if (_rules.Count == 0 || pathAndQuery == "/robots.txt")
         {
-            return true;
+            return null;
         }
 
         var path = Normalize(pathAndQuery);
@@ -131,7 +151,7 @@ public sealed class RobotsRules
             }
         }
 
-        return best?.Allow ?? true;
+        return best is null or { Allow: true } ? null : UnreachableReason ?? $"rule 'Disallow: {best.Pattern}'";
     }
 
     /// <summary>Percent-encodes characters outside US-ASCII and upper-cases escapes, so a rule and a path compare alike.</summary>

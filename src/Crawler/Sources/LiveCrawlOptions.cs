@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Crawler.Sources;
 
 /// <summary>Bounds of a live crawl from seed pages (section <c>Crawler:Live</c>).</summary>
@@ -17,4 +19,16 @@ public sealed class LiveCrawlOptions
 
     /// <summary>Pages fetched at once.</summary>
     public int Concurrency { get; set; } = 8;
+
+    /// <summary>Checks that the values are usable; the message names the one setting that is not.</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public void Validate()
+    {
+        SettingRange.AtLeast(Key(nameof(MaxPages)), MaxPages, 1);
+        SettingRange.AtLeast(Key(nameof(MaxDepth)), MaxDepth, 0);
+        SettingRange.AtLeast(Key(nameof(Concurrency)), Concurrency, 1);
+    }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

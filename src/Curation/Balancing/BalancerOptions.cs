@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Curation.Balancing;
 
 /// <summary>Balancing settings (configuration section <c>Curation:Balancing</c>).</summary>
@@ -24,11 +26,14 @@ public sealed record BalancerOptions
     /// <summary>Pairs per entry including reserve: ceil(t × factor).</summary>
     public int WithReserve => checked((int)Math.Ceiling(Threshold * Math.Max(1, ReserveFactor)));
 
-    /// <summary>Throws when a setting is out of range.</summary>
+    /// <summary>Throws when a setting is out of range; the message names it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Threshold below 1 or reserve factor below 1.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Threshold, 1, nameof(Threshold));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ReserveFactor, 1, nameof(ReserveFactor));
+        SettingRange.AtLeast(Key(nameof(Threshold)), Threshold, 1);
+        SettingRange.AtLeast(Key(nameof(ReserveFactor)), ReserveFactor, 1);
     }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

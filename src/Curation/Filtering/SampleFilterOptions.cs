@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Curation.Filtering;
 
 /// <summary>
@@ -34,32 +36,35 @@ public sealed record SampleFilterOptions
     /// <summary>Most bytes of the stored image; 0 turns it off.</summary>
     public long MaxImageBytes { get; init; } = 10L << 20;
 
-    /// <summary>Throws when a setting is out of range.</summary>
+    /// <summary>Throws when a setting is out of range; the message names it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative threshold, an aspect ratio in (0, 1), or a minimum above its maximum.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(MinSide);
-        ArgumentOutOfRangeException.ThrowIfNegative(MinCaptionChars);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxCaptionChars);
-        ArgumentOutOfRangeException.ThrowIfNegative(MinCaptionWords);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxCaptionWords);
-        ArgumentOutOfRangeException.ThrowIfNegative(MinImageBytes);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxImageBytes);
-        if (MaxAspectRatio is > 0 and < 1 || MaxAspectRatio < 0)
+        SettingRange.AtLeast(Key(nameof(MinSide)), MinSide, 0);
+        SettingRange.AtLeast(Key(nameof(MinCaptionChars)), MinCaptionChars, 0);
+        SettingRange.AtLeast(Key(nameof(MaxCaptionChars)), MaxCaptionChars, 0);
+        SettingRange.AtLeast(Key(nameof(MinCaptionWords)), MinCaptionWords, 0);
+        SettingRange.AtLeast(Key(nameof(MaxCaptionWords)), MaxCaptionWords, 0);
+        SettingRange.AtLeast(Key(nameof(MinImageBytes)), MinImageBytes, 0);
+        SettingRange.AtLeast(Key(nameof(MaxImageBytes)), MaxImageBytes, 0);
+        if (MaxAspectRatio != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxAspectRatio), MaxAspectRatio, "must be 0 (off) or at least 1");
+            SettingRange.AtLeast(Key(nameof(MaxAspectRatio)), MaxAspectRatio, 1);
         }
 
-        CheckRange(MinCaptionChars, MaxCaptionChars, nameof(MinCaptionChars));
-        CheckRange(MinCaptionWords, MaxCaptionWords, nameof(MinCaptionWords));
-        CheckRange(MinImageBytes, MaxImageBytes, nameof(MinImageBytes));
+        CheckRange(MinCaptionChars, MaxCaptionChars, nameof(MinCaptionChars), nameof(MaxCaptionChars));
+        CheckRange(MinCaptionWords, MaxCaptionWords, nameof(MinCaptionWords), nameof(MaxCaptionWords));
+        CheckRange(MinImageBytes, MaxImageBytes, nameof(MinImageBytes), nameof(MaxImageBytes));
     }
 
-    private static void CheckRange(long min, long max, string name)
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
+
+    private static void CheckRange(long min, long max, string minName, string maxName)
     {
         if (max > 0 && min > max)
         {
-            throw new ArgumentOutOfRangeException(name, min, $"is above its maximum {max}");
+            throw SettingRange.Error($"{Key(minName)} is {min}, above {Key(maxName)} {max}");
         }
     }
 }

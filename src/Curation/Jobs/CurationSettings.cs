@@ -1,4 +1,5 @@
 using Pipeline.Curation.Filtering;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Curation.Jobs;
 
@@ -17,12 +18,13 @@ public sealed record CurationSettings
     /// <summary>Threads one work item uses to decode and hash images.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Throws when a setting is out of range.</summary>
+    /// <summary>Throws when a setting is out of range; the message names it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
     {
         Filters.Validate();
         Dedup.Validate();
         Overlap.Validate();
-        ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1);
+        SettingRange.AtLeast(nameof(Threads), Threads, 1);
     }
 }

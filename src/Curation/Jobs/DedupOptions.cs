@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Curation.Jobs;
 
 /// <summary>Deduplication settings (configuration section <c>Curation:Dedup</c>).</summary>
@@ -19,11 +21,14 @@ public sealed record DedupOptions
     /// <summary>Partitions of the hash index, each searched by one work item; 0 picks the number of parallel work items.</summary>
     public int IndexShards { get; init; }
 
-    /// <summary>Throws when a setting is out of range.</summary>
+    /// <summary>Throws when a setting is out of range; the message names it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxDistance);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDistance, 32);
-        ArgumentOutOfRangeException.ThrowIfNegative(IndexShards);
+        SettingRange.Between(Key(nameof(MaxDistance)), MaxDistance, 0, 32);
+        SettingRange.AtLeast(Key(nameof(IndexShards)), IndexShards, 0);
     }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Curation.Jobs;
 
 /// <summary>Evaluation-overlap settings (configuration section <c>Curation:Overlap</c>).</summary>
@@ -12,10 +14,10 @@ public sealed record OverlapOptions
     /// <summary>Whether samples that copy an evaluation image are dropped from the written data set.</summary>
     public bool Drop { get; init; }
 
-    /// <summary>Throws when a setting is out of range.</summary>
-    public void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxDistance);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDistance, 32);
-    }
+    /// <summary>Throws when a setting is out of range; the message names it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate() => SettingRange.Between(Key(nameof(MaxDistance)), MaxDistance, 0, 32);
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

@@ -12,7 +12,9 @@ namespace Pipeline.Curation.Matching;
 public static class EntryListFile
 {
     /// <summary>Loads the entries.</summary>
-    /// <exception cref="InvalidDataException">The file is not a readable entry list; the message names it and the position.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a readable entry list, or it holds no entries (nothing could ever match); the message names it and the position.
+    /// </exception>
     public static async Task<IReadOnlyList<string>> LoadAsync(string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -21,6 +23,14 @@ public static class EntryListFile
             throw new FileNotFoundException($"entry list {path} does not exist", path);
         }
 
+        var entries = new FileInfo(path).Length == 0 ? [] : await LoadAnyAsync(path, cancellationToken);
+        return entries.All(string.IsNullOrWhiteSpace)
+            ? throw new InvalidDataException($"entry list {path} holds no entries: matching against it would keep nothing")
+            : entries;
+    }
+
+    private static async Task<IReadOnlyList<string>> LoadAnyAsync(string path, CancellationToken cancellationToken)
+    {
         if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
             return await LoadParquetAsync(path, cancellationToken);
@@ -36,7 +46,8 @@ public static class EntryListFile
             }
             catch (JsonException ex)
             {
-                throw new InvalidDataException($"{path}: not a JSON array of strings (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine}): {ex.Message}", ex);
+                // The serializer's own message names .NET types; where it failed is what a user can act on.
+                throw new InvalidDataException($"{path}: not a JSON array of strings (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine})", ex);
             }
         }
 

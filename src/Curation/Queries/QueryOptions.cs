@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Settings;
+
 namespace Pipeline.Curation.Queries;
 
 /// <summary>
@@ -59,19 +61,21 @@ public sealed class QueryOptions
     /// <exception cref="ArgumentOutOfRangeException">One does not; the message names it.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinUnigramCount, 1, nameof(MinUnigramCount));
-        ArgumentOutOfRangeException.ThrowIfNegative(MinBigramPmi, nameof(MinBigramPmi));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinBigramCount, 1, nameof(MinBigramCount));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinTitleViews, 1, nameof(MinTitleViews));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinHourlyViews, 1, nameof(MinHourlyViews));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxNumber, -1, nameof(MaxNumber));
-        ArgumentOutOfRangeException.ThrowIfLessThan(PartitionBytes, 1, nameof(PartitionBytes));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Buckets, 1, nameof(Buckets));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Buckets, 4096, nameof(Buckets));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxEntriesInMemory, 1000, nameof(MaxEntriesInMemory));
+        SettingRange.AtLeast(Key(nameof(MinUnigramCount)), MinUnigramCount, 1);
+        SettingRange.AtLeast(Key(nameof(MinBigramPmi)), MinBigramPmi, 0);
+        SettingRange.AtLeast(Key(nameof(MinBigramCount)), MinBigramCount, 1);
+        SettingRange.AtLeast(Key(nameof(MinTitleViews)), MinTitleViews, 1);
+        SettingRange.AtLeast(Key(nameof(MinHourlyViews)), MinHourlyViews, 1);
+        SettingRange.AtLeast(Key(nameof(MaxNumber)), MaxNumber, -1);
+        SettingRange.AtLeast(Key(nameof(PartitionBytes)), PartitionBytes, 1);
+        SettingRange.Between(Key(nameof(Buckets)), Buckets, 1, 4096);
+        SettingRange.AtLeast(Key(nameof(MaxEntriesInMemory)), MaxEntriesInMemory, 1000);
         if (Domains.Length == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(PageviewDomains), "at least one pageview domain code is needed");
+            throw SettingRange.Error($"{Key(nameof(PageviewDomains))} must name at least one pageview domain code");
         }
     }
+
+    /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
+    public static string Key(string name) => $"{Section}:{name}";
 }

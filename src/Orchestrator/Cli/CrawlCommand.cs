@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Crawler.Downloading;
@@ -33,9 +33,9 @@ public static class CrawlCommand
 
     private static readonly Option<string> CandidatesOut = new("--out") { Description = "Candidate file to write: JSON lines (.jsonl or .jsonl.gz) with key, url, caption, page_url, text_source", Required = true };
 
-    private static readonly Option<int?> MaxPages = new("--max-pages") { Description = "Live crawl: most pages [default: 1000]" };
+    private static readonly Option<int?> MaxPages = new Option<int?>("--max-pages") { Description = "Live crawl: most pages [default: 1000]" }.AtLeast(1);
 
-    private static readonly Option<int?> MaxDepth = new("--max-depth") { Description = "Live crawl: most links followed from a seed [default: 2]" };
+    private static readonly Option<int?> MaxDepth = new Option<int?>("--max-depth") { Description = "Live crawl: most links followed from a seed, 0 for the seeds only [default: 2]" }.AtLeast(0);
 
     private static readonly Argument<string[]> Lists = new("lists")
     {
@@ -47,19 +47,19 @@ public static class CrawlCommand
 
     private static readonly Option<string?> Store = new("--store") { Description = "Shard store for the images: a folder, azure://container/prefix or an https container URL [default: --out]" };
 
-    private static readonly Option<int> Concurrency = new("--concurrency") { Description = "Downloads in flight", DefaultValueFactory = _ => 64 };
+    private static readonly Option<int> Concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight", DefaultValueFactory = _ => 64 }.AtLeast(1);
 
-    private static readonly Option<int> Chunk = new("--chunk") { Description = "Entries per chunk; each chunk becomes one shard and is the unit of resume", DefaultValueFactory = _ => 5000 };
+    private static readonly Option<int> Chunk = new Option<int>("--chunk") { Description = "Entries per chunk; each chunk becomes one shard and is the unit of resume", DefaultValueFactory = _ => 5000 }.AtLeast(1);
 
-    private static readonly Option<int?> Size = new("--size") { Description = "Image size in pixels [default: 256]" };
+    private static readonly Option<int?> Size = new Option<int?>("--size") { Description = "Image size in pixels [default: 256]" }.AtLeast(1);
 
     private static readonly Option<string?> ResizeModeOption = new("--resize-mode") { Description = "no, border, keep_ratio, keep_ratio_largest or center_crop [default: border]" };
 
     private static readonly Option<string?> EncodingOption = new("--encoding") { Description = "jpg or webp [default: jpg]" };
 
-    private static readonly Option<int?> Quality = new("--quality") { Description = "Encoding quality 1-100 [default: 95]" };
+    private static readonly Option<int?> Quality = new Option<int?>("--quality") { Description = "Encoding quality 1-100 [default: 95]" }.Between(1, 100);
 
-    private static readonly Option<double?> Rate = new("--rate-per-host") { Description = "Requests per second to one host, 0 for no limit [default: 4]" };
+    private static readonly Option<double?> Rate = new Option<double?>("--rate-per-host") { Description = "Requests per second to one host, 0 for no limit [default: 4]" }.AtLeast(0.0);
 
     private static readonly Option<string?> UrlColumn = new("--url-column") { Description = "List column holding the image URL [default: url]" };
 
@@ -69,6 +69,31 @@ public static class CrawlCommand
 
     private static readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow fetching from private networks (10/8, 172.16/12, 192.168/16, fc00::/7); refused by default" };
 
+    private static readonly ConfigurationFlag[] NetworkFlags =
+    [
+        new(AllowLoopback, $"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowLoopback)}"),
+        new(AllowPrivate, $"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowPrivateNetworks)}"),
+    ];
+
+    private static readonly ConfigurationFlag[] ExtractFlags =
+    [
+        .. NetworkFlags,
+        new(MaxPages, LiveCrawlOptions.Key(nameof(LiveCrawlOptions.MaxPages))),
+        new(MaxDepth, LiveCrawlOptions.Key(nameof(LiveCrawlOptions.MaxDepth))),
+    ];
+
+    private static readonly ConfigurationFlag[] FetchFlags =
+    [
+        .. NetworkFlags,
+        new(Size, ImageOptions.Key(nameof(ImageOptions.Size))),
+        new(ResizeModeOption, ImageOptions.Key(nameof(ImageOptions.ResizeMode)), mode => ((string)mode).Replace("_", string.Empty, StringComparison.Ordinal)),
+        new(EncodingOption, ImageOptions.Key(nameof(ImageOptions.Encoding))),
+        new(Quality, ImageOptions.Key(nameof(ImageOptions.Quality))),
+        new(Rate, FetcherOptions.Key(nameof(FetcherOptions.RequestsPerSecondPerHost))),
+        new(UrlColumn, $"{UrlListColumns.Section}:{nameof(UrlListColumns.Url)}"),
+        new(CaptionColumn, $"{UrlListColumns.Section}:{nameof(UrlListColumns.Caption)}"),
+    ];
+
     public static Command Create(PipelineCli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
@@ -76,36 +101,16 @@ public static class CrawlCommand
         {
             Sources, Seeds, CandidatesOut, MaxPages, MaxDepth, AllowLoopback, AllowPrivate,
         };
-        extract.SetAction((parse, ct) => cli.RunAsync(parse, NetworkFlags(parse, new Dictionary<string, string?>
-        {
-            [$"{LiveCrawlOptions.Section}:{nameof(LiveCrawlOptions.MaxPages)}"] = parse.GetValue(MaxPages)?.ToString(CultureInfo.InvariantCulture),
-            [$"{LiveCrawlOptions.Section}:{nameof(LiveCrawlOptions.MaxDepth)}"] = parse.GetValue(MaxDepth)?.ToString(CultureInfo.InvariantCulture),
-        }), ExtractAsync, ct));
+        extract.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, ExtractFlags), ExtractAsync, ct));
         var fetch = new Command("fetch", "Download, validate, resize and re-encode the images of URL lists into shards, with a status record per entry")
         {
             Lists, FetchOut, Store, Concurrency, Chunk, Size, ResizeModeOption, EncodingOption, Quality, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
         };
-        fetch.SetAction((parse, ct) => cli.RunAsync(parse, NetworkFlags(parse, new Dictionary<string, string?>
-        {
-            [$"{ImageOptions.Section}:{nameof(ImageOptions.Size)}"] = parse.GetValue(Size)?.ToString(CultureInfo.InvariantCulture),
-            [$"{ImageOptions.Section}:{nameof(ImageOptions.ResizeMode)}"] = parse.GetValue(ResizeModeOption)?.Replace("_", string.Empty, StringComparison.Ordinal),
-            [$"{ImageOptions.Section}:{nameof(ImageOptions.Encoding)}"] = parse.GetValue(EncodingOption),
-            [$"{ImageOptions.Section}:{nameof(ImageOptions.Quality)}"] = parse.GetValue(Quality)?.ToString(CultureInfo.InvariantCulture),
-            [$"{FetcherOptions.Section}:{nameof(FetcherOptions.RequestsPerSecondPerHost)}"] = parse.GetValue(Rate)?.ToString(CultureInfo.InvariantCulture),
-            [$"{UrlListColumns.Section}:{nameof(UrlListColumns.Url)}"] = parse.GetValue(UrlColumn),
-            [$"{UrlListColumns.Section}:{nameof(UrlListColumns.Caption)}"] = parse.GetValue(CaptionColumn),
-        }), FetchAsync, ct));
+        fetch.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FetchFlags), FetchAsync, ct));
         return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely") { extract, fetch };
     }
 
-    private static Dictionary<string, string?> NetworkFlags(ParseResult parse, Dictionary<string, string?> flags)
-    {
-        flags[$"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowLoopback)}"] = parse.GetValue(AllowLoopback) ? "true" : null;
-        flags[$"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowPrivateNetworks)}"] = parse.GetValue(AllowPrivate) ? "true" : null;
-        return flags;
-    }
-
-    private static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging)
+    private static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging, ConfigurationFlag[] flags)
     {
         try
         {
@@ -113,7 +118,7 @@ public static class CrawlCommand
         }
         catch (ArgumentException ex)
         {
-            throw new PipelineConfigurationException(ex.Message);
+            throw ConfigurationFlag.Error(ex, flags);
         }
     }
 
@@ -128,14 +133,24 @@ public static class CrawlCommand
         }
 
         var output = parse.GetValue(CandidatesOut)!;
+        var crawl = context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section);
+        try
+        {
+            crawl.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw ConfigurationFlag.Error(ex, ExtractFlags);
+        }
+
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
-        using var fetcher = CreateFetcher(context, logging);
+        using var fetcher = CreateFetcher(context, logging, ExtractFlags);
         var html = context.Bind<HtmlExtractionOptions>(HtmlExtractionOptions.Section);
         html.ProductToken = fetcher.Options.ProductToken;
         var problems = new List<SourceProblem>();
         var clock = Stopwatch.StartNew();
         long candidates = 0;
-        var stage = new ExtractStage(fetcher, html, context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section));
+        var stage = new ExtractStage(fetcher, html, crawl);
         var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), where =>
             Console.Error.WriteLine($"extract: {where}: {stage.Pages:N0} pages, {candidates:N0} candidates, {stage.Pages / clock.Elapsed.TotalSeconds:N1} pages/s"));
 
@@ -171,8 +186,8 @@ public static class CrawlCommand
             }
         }
 
-        var chunkSize = Math.Max(1, parse.GetValue(Chunk));
-        var concurrency = Math.Max(1, parse.GetValue(Concurrency));
+        var chunkSize = parse.GetValue(Chunk);
+        var concurrency = parse.GetValue(Concurrency);
         var imageOptions = context.Bind<ImageOptions>(ImageOptions.Section);
         var columns = context.Bind<UrlListColumns>(UrlListColumns.Section);
         var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
@@ -184,13 +199,15 @@ public static class CrawlCommand
         }
         catch (ArgumentException ex)
         {
-            throw new PipelineConfigurationException(ex.Message);
+            throw ConfigurationFlag.Error(ex, FetchFlags);
         }
+
+        await RequireUrlsAsync(lists, columns, cancellationToken);
 
         var logFolder = Path.Combine(output, "fetch");
         Directory.CreateDirectory(logFolder);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
-        using var fetcher = CreateFetcher(context, logging);
+        using var fetcher = CreateFetcher(context, logging, FetchFlags);
         using var downloader = new ImageDownloader(fetcher, new ImageProcessor(imageOptions), Environment.ProcessorCount);
         var statistics = new CrawlStatistics();
         var clock = Stopwatch.StartNew();
@@ -202,7 +219,7 @@ public static class CrawlCommand
         {
             var stem = PartitionStem(list);
             var index = 0;
-            await foreach (var batch in UrlListFile.ReadAsync(list, columns, problems.Add, cancellationToken).Chunk(chunkSize).WithCancellation(cancellationToken))
+            await foreach (var batch in ReadListAsync(list, columns, problems.Add, cancellationToken).Chunk(chunkSize).WithCancellation(cancellationToken))
             {
                 var name = $"{stem}-{index++:D5}";
                 chunks++;
@@ -222,7 +239,8 @@ public static class CrawlCommand
         var summary = new FetchSummary(
             statistics.Attempted, statistics.Succeeded, Math.Round(statistics.SuccessRate, 4), statistics.Bytes, chunks, resumed, Math.Round(clock.Elapsed.TotalSeconds, 2),
             statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value), statistics.TopFailingHosts(10).ToDictionary(p => p.Key, p => p.Value), problems.Count);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(output, "fetch-summary.json"), JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
+        var summaryPath = Path.Combine(output, "fetch-summary.json");
+        await AtomicFile.WriteAllBytesAsync(summaryPath, JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
         await context.Output.WriteLineAsync(
             $"fetch: {statistics.Succeeded:N0} of {statistics.Attempted:N0} images ({statistics.SuccessRate:P1}) in {clock.Elapsed.TotalSeconds:0.0} s, {statistics.Succeeded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} images/s; {chunks} chunks ({resumed} already done); {store.Location}");
         if (statistics.ErrorsByClass.Count > 0)
@@ -235,7 +253,54 @@ public static class CrawlCommand
             await context.Output.WriteLineAsync($"  skipped {problem}");
         }
 
+        // URLs were tried and not one image came of them: the run failed, though every entry has its status. A rerun
+        // over committed chunks tries nothing, and is not a failure.
+        if (statistics.Attempted > 0 && statistics.Succeeded == 0)
+        {
+            await Console.Error.WriteLineAsync($"pipeline: error: none of {statistics.Attempted:N0} URLs was fetched (see {summaryPath}: {statistics.TopErrors(3)}; each URL's reason in {logFolder})");
+            return ExitCodes.Failure;
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>Refuses a run whose lists hold no URL at all: there is nothing to fetch, and an empty output would hide the mistake.</summary>
+    private static async Task RequireUrlsAsync(string[] lists, UrlListColumns columns, CancellationToken cancellationToken)
+    {
+        var problems = new List<UrlListProblem>();
+        foreach (var list in lists)
+        {
+            await using var records = ReadListAsync(list, columns, problems.Add, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            if (await records.MoveNextAsync())
+            {
+                return;
+            }
+        }
+
+        var unreadable = problems.Count == 0 ? "" : $" ({problems.Count:N0} unreadable entries; the first: {problems[0]})";
+        throw new PipelineConfigurationException($"{string.Join(", ", lists)} {(lists.Length == 1 ? "holds" : "hold")} no URLs{unreadable}");
+    }
+
+    /// <summary>The entries of <paramref name="list"/>; a list that cannot be read at all is a configuration error naming it.</summary>
+    private static async IAsyncEnumerable<UrlListRecord> ReadListAsync(string list, UrlListColumns columns, Action<UrlListProblem> problem, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var records = UrlListFile.ReadAsync(list, columns, problem, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (await NextAsync(records))
+        {
+            yield return records.Current;
+        }
+
+        static async ValueTask<bool> NextAsync(IAsyncEnumerator<UrlListRecord> records)
+        {
+            try
+            {
+                return await records.MoveNextAsync();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new PipelineConfigurationException(ex.Message, ex);
+            }
+        }
     }
 
     internal static string PartitionStem(string path)

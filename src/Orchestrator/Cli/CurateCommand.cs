@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Candidates;
@@ -28,7 +26,7 @@ public static class CurateCommand
 
     private static readonly Option<string> MatchOut = new("--out") { Description = "Output folder: matches/, counts/, partitions/, counts.bin, match-summary.json; rerunning resumes", Required = true };
 
-    private static readonly Option<int> Threads = new("--threads") { Description = "Matching threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private static readonly Option<int> Threads = new Option<int>("--threads") { Description = "Matching threads", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
 
     private static readonly Option<bool> CaseInsensitive = new("--case-insensitive") { Description = "Match regardless of case (MetaCLIP matches case-sensitively)" };
 
@@ -42,13 +40,28 @@ public static class CurateCommand
 
     private static readonly Option<string?> Mode = new("--mode") { Description = "exact (no entry above t, WIT) or metaclip (keep probability t/count) [default: exact]" };
 
-    private static readonly Option<int?> Threshold = new("--threshold", "-t") { Description = "t, the most pairs per entry [default: 20000]" };
+    private static readonly Option<int?> Threshold = new Option<int?>("--threshold", "-t") { Description = "t, the most pairs per entry [default: 20000]" }.AtLeast(1);
 
-    private static readonly Option<double?> ReserveFactor = new("--reserve-factor") { Description = "Keep t × (factor − 1) more per entry in reserve for losses in download and dedup [default: 1.5]" };
+    private static readonly Option<double?> ReserveFactor = new Option<double?>("--reserve-factor") { Description = "Keep t × (factor − 1) more per entry in reserve for losses in download and dedup [default: 1.5]" }.AtLeast(1.0);
 
-    private static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of the choice [default: 0]" };
+    private static readonly Option<ulong?> Seed = new Option<ulong?>("--seed") { Description = "Seed of the choice [default: 0]" }.Numeric();
 
     private static readonly Option<string?> Survivors = new("--survivors") { Description = "Refill: a file of pair keys (one per line) that survived download and dedup; rebalances over them with no reserve" };
+
+    private static readonly ConfigurationFlag[] MatchFlags =
+    [
+        new(CaseInsensitive, $"{MatcherOptions.Section}:{nameof(MatcherOptions.CaseInsensitive)}"),
+        new(UrlColumn, $"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Url)}"),
+        new(CaptionColumn, $"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Caption)}"),
+    ];
+
+    private static readonly ConfigurationFlag[] BalanceFlags =
+    [
+        new(Mode, BalancerOptions.Key(nameof(BalancerOptions.Mode))),
+        new(Threshold, BalancerOptions.Key(nameof(BalancerOptions.Threshold))),
+        new(ReserveFactor, BalancerOptions.Key(nameof(BalancerOptions.ReserveFactor))),
+        new(Seed, BalancerOptions.Key(nameof(BalancerOptions.Seed))),
+    ];
 
     public static Command Create(PipelineCli cli)
     {
@@ -57,23 +70,12 @@ public static class CurateCommand
         {
             Pool, Entries, MatchOut, Threads, CaseInsensitive, UrlColumn, CaptionColumn,
         };
-        match.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [$"{MatcherOptions.Section}:{nameof(MatcherOptions.CaseInsensitive)}"] = parse.GetValue(CaseInsensitive) ? "true" : null,
-            [$"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Url)}"] = parse.GetValue(UrlColumn),
-            [$"{CandidateFile.ColumnsSection}:{nameof(UrlListColumns.Caption)}"] = parse.GetValue(CaptionColumn),
-        }, MatchAsync, ct));
+        match.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, MatchFlags), MatchAsync, ct));
         var balance = new Command("balance", "Keep at most t pairs per entry, with a reserve for losses; write the balanced pairs and a data card")
         {
             Matches, BalanceOut, Mode, Threshold, ReserveFactor, Seed, Survivors,
         };
-        balance.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [$"{BalancerOptions.Section}:{nameof(BalancerOptions.Mode)}"] = parse.GetValue(Mode),
-            [$"{BalancerOptions.Section}:{nameof(BalancerOptions.Threshold)}"] = parse.GetValue(Threshold)?.ToString(CultureInfo.InvariantCulture),
-            [$"{BalancerOptions.Section}:{nameof(BalancerOptions.ReserveFactor)}"] = parse.GetValue(ReserveFactor)?.ToString(CultureInfo.InvariantCulture),
-            [$"{BalancerOptions.Section}:{nameof(BalancerOptions.Seed)}"] = parse.GetValue(Seed)?.ToString(CultureInfo.InvariantCulture),
-        }, BalanceAsync, ct));
+        balance.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BalanceFlags), BalanceAsync, ct));
         var curate = new Command("curate", "Curation: match captions against entries, balance pairs per entry, filter, deduplicate, and check evaluation overlap") { match, balance };
         foreach (var step in CurateStepCommands.Create(cli))
         {
@@ -88,15 +90,30 @@ public static class CurateCommand
         var parse = context.Parse;
         var output = parse.GetValue(MatchOut)!;
         var inputs = ExpandPool(parse.GetValue(Pool)!);
-        var columns = context.Configuration.GetSection(CandidateFile.ColumnsSection).Get<UrlListColumns>() ?? new UrlListColumns();
-        var matcherOptions = context.Configuration.GetSection(MatcherOptions.Section).Get<MatcherOptions>() ?? new MatcherOptions();
+        var columns = context.Bind<UrlListColumns>(CandidateFile.ColumnsSection);
+        var matcherOptions = context.Bind<MatcherOptions>(MatcherOptions.Section);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
         var summary = await MatchStage.RunAsync(inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging, Console.Error.WriteLine, cancellationToken);
         await context.Output.WriteLineAsync(
             $"match: {summary.Candidates:N0} candidates, {summary.Matched:N0} matched ({MatchStage.Percent(summary.Matched, summary.Candidates)}), {summary.EntriesMatched:N0} of {summary.EntryCount:N0} entries occur, {summary.Problems} unreadable records; {output}");
-        foreach (var problem in summary.Partitions.SelectMany(r => r.FirstProblems).Take(5))
+        var problems = summary.Partitions.SelectMany(r => r.FirstProblems).ToList();
+        foreach (var problem in problems.Take(5))
         {
             await context.Output.WriteLineAsync($"  skipped {problem}");
+        }
+
+        if (summary.Candidates == 0 && summary.Problems == 0)
+        {
+            var more = inputs.Count > 3 ? $" and {inputs.Count - 3} more" : "";
+            throw new PipelineConfigurationException($"the pool holds no records: {string.Join(", ", inputs.Take(3))}{more}");
+        }
+
+        // Every record was unreadable: the counts are all zero because of the input, not because nothing matched.
+        if (summary.Candidates == 0)
+        {
+            await Console.Error.WriteLineAsync(
+                $"pipeline: error: none of the pool's {summary.Problems:N0} records was readable (see {Path.Combine(output, MatchStage.SummaryFile)}; the first: {problems.FirstOrDefault()})");
+            return ExitCodes.Failure;
         }
 
         return ExitCodes.Success;
@@ -106,14 +123,14 @@ public static class CurateCommand
     {
         var parse = context.Parse;
         var output = parse.GetValue(BalanceOut)!;
-        var options = context.Configuration.GetSection(BalancerOptions.Section).Get<BalancerOptions>() ?? new BalancerOptions();
+        var options = context.Bind<BalancerOptions>(BalancerOptions.Section);
         try
         {
             options.Validate();
         }
         catch (ArgumentException ex)
         {
-            throw new PipelineConfigurationException(ex.Message);
+            throw ConfigurationFlag.Error(ex, BalanceFlags);
         }
 
         HashSet<string>? survivors = null;

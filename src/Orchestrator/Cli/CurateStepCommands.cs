@@ -19,37 +19,62 @@ public static class CurateStepCommands
 
     private static readonly Option<string> Output = new("--out") { Description = "Output shard store: kept samples, {step}/dropped/*.jsonl.gz, {step}-summary.json; rerunning resumes", Required = true };
 
-    private static readonly Option<int> Parallel = new("--parallel") { Description = "Work items in flight (a cluster's silos share them)", DefaultValueFactory = _ => 2 };
+    private static readonly Option<int> Parallel = new Option<int>("--parallel") { Description = "Work items in flight (a cluster's silos share them)", DefaultValueFactory = _ => 2 }.AtLeast(1);
 
-    private static readonly Option<int?> Threads = new("--threads") { Description = "Threads each work item decodes and hashes with [default: this machine's cores]" };
+    private static readonly Option<int?> Threads = new Option<int?>("--threads") { Description = "Threads each work item decodes and hashes with [default: this machine's cores]" }.AtLeast(1);
 
-    private static readonly Option<int?> MinSide = new("--min-side") { Description = "Smallest shorter side of the original image [default: 64]" };
+    private static readonly Option<int?> MinSide = new Option<int?>("--min-side") { Description = "Smallest shorter side of the original image [default: 64]" }.AtLeast(0);
 
-    private static readonly Option<double?> MaxAspectRatio = new("--max-aspect-ratio") { Description = "Largest longer/shorter side ratio, 0 for none [default: 3]" };
+    private static readonly Option<double?> MaxAspectRatio = new Option<double?>("--max-aspect-ratio") { Description = "Largest longer/shorter side ratio (at least 1), 0 for none [default: 3]" }.AtLeast(0.0);
 
-    private static readonly Option<int?> MinCaptionChars = new("--min-caption-chars") { Description = "Fewest caption characters after normalization [default: 5]" };
+    private static readonly Option<int?> MinCaptionChars = new Option<int?>("--min-caption-chars") { Description = "Fewest caption characters after normalization [default: 5]" }.AtLeast(0);
 
-    private static readonly Option<int?> MaxCaptionChars = new("--max-caption-chars") { Description = "Most caption characters, 0 for none [default: 1000]" };
+    private static readonly Option<int?> MaxCaptionChars = new Option<int?>("--max-caption-chars") { Description = "Most caption characters, 0 for none [default: 1000]" }.AtLeast(0);
 
-    private static readonly Option<int?> MinCaptionWords = new("--min-caption-words") { Description = "Fewest caption words [default: 1]" };
+    private static readonly Option<int?> MinCaptionWords = new Option<int?>("--min-caption-words") { Description = "Fewest caption words [default: 1]" }.AtLeast(0);
 
-    private static readonly Option<int?> MaxCaptionWords = new("--max-caption-words") { Description = "Most caption words, 0 for none [default: 200]" };
+    private static readonly Option<int?> MaxCaptionWords = new Option<int?>("--max-caption-words") { Description = "Most caption words, 0 for none [default: 200]" }.AtLeast(0);
 
-    private static readonly Option<long?> MinImageBytes = new("--min-image-bytes") { Description = "Fewest bytes of the stored image [default: 500]" };
+    private static readonly Option<long?> MinImageBytes = new Option<long?>("--min-image-bytes") { Description = "Fewest bytes of the stored image [default: 500]" }.AtLeast(0L);
 
-    private static readonly Option<long?> MaxImageBytes = new("--max-image-bytes") { Description = "Most bytes of the stored image, 0 for none [default: 10 MiB]" };
+    private static readonly Option<long?> MaxImageBytes = new Option<long?>("--max-image-bytes") { Description = "Most bytes of the stored image, 0 for none [default: 10 MiB]" }.AtLeast(0L);
 
-    private static readonly Option<int?> DedupDistance = new("--distance", "-k") { Description = "Largest Hamming distance of 64-bit perceptual hashes that counts as the same image [default: 8]" };
+    private static readonly Option<int?> DedupDistance = new Option<int?>("--distance", "-k") { Description = "Largest Hamming distance of 64-bit perceptual hashes that counts as the same image, 0 to 32 [default: 8]" }.Between(0, 32);
 
     private static readonly Option<bool> NoNear = new("--no-near-duplicates") { Description = "Only the exact steps (URL + caption, bytes + caption)" };
 
-    private static readonly Option<int?> IndexShards = new("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: --parallel]" };
+    private static readonly Option<int?> IndexShards = new Option<int?>("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: --parallel]" }.AtLeast(1);
 
     private static readonly Option<string[]> Eval = new("--eval") { Description = "An evaluation set: NAME=FOLDER or FOLDER (images searched recursively); repeat per set", Required = true, Arity = ArgumentArity.OneOrMore };
 
-    private static readonly Option<int?> OverlapDistance = new("--distance", "-k") { Description = "Largest Hamming distance at which a sample copies an evaluation image [default: 8]" };
+    private static readonly Option<int?> OverlapDistance = new Option<int?>("--distance", "-k") { Description = "Largest Hamming distance at which a sample copies an evaluation image, 0 to 32 [default: 8]" }.Between(0, 32);
 
     private static readonly Option<bool> Drop = new("--drop") { Description = "Write the data set without the samples that copy an evaluation image" };
+
+    private static readonly ConfigurationFlag[] FilterFlags =
+    [
+        new(MinSide, SampleFilterOptions.Key(nameof(SampleFilterOptions.MinSide))),
+        new(MaxAspectRatio, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxAspectRatio))),
+        new(MinCaptionChars, SampleFilterOptions.Key(nameof(SampleFilterOptions.MinCaptionChars))),
+        new(MaxCaptionChars, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxCaptionChars))),
+        new(MinCaptionWords, SampleFilterOptions.Key(nameof(SampleFilterOptions.MinCaptionWords))),
+        new(MaxCaptionWords, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxCaptionWords))),
+        new(MinImageBytes, SampleFilterOptions.Key(nameof(SampleFilterOptions.MinImageBytes))),
+        new(MaxImageBytes, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxImageBytes))),
+    ];
+
+    private static readonly ConfigurationFlag[] DedupFlags =
+    [
+        new(DedupDistance, DedupOptions.Key(nameof(DedupOptions.MaxDistance))),
+        new(NoNear, DedupOptions.Key(nameof(DedupOptions.NearDuplicates)), _ => "false"),
+        new(IndexShards, DedupOptions.Key(nameof(DedupOptions.IndexShards))),
+    ];
+
+    private static readonly ConfigurationFlag[] OverlapFlags =
+    [
+        new(OverlapDistance, OverlapOptions.Key(nameof(OverlapOptions.MaxDistance))),
+        new(Drop, OverlapOptions.Key(nameof(OverlapOptions.Drop))),
+    ];
 
     /// <summary>The three subcommands.</summary>
     public static IEnumerable<Command> Create(PipelineCli cli)
@@ -59,38 +84,19 @@ public static class CurateStepCommands
         {
             Input, Output, Parallel, Threads, MinSide, MaxAspectRatio, MinCaptionChars, MaxCaptionChars, MinCaptionWords, MaxCaptionWords, MinImageBytes, MaxImageBytes,
         };
-        filter.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinSide))] = FlagValue.Text(parse.GetValue(MinSide)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxAspectRatio))] = FlagValue.Text(parse.GetValue(MaxAspectRatio)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionChars))] = FlagValue.Text(parse.GetValue(MinCaptionChars)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionChars))] = FlagValue.Text(parse.GetValue(MaxCaptionChars)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinCaptionWords))] = FlagValue.Text(parse.GetValue(MinCaptionWords)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxCaptionWords))] = FlagValue.Text(parse.GetValue(MaxCaptionWords)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MinImageBytes))] = FlagValue.Text(parse.GetValue(MinImageBytes)),
-            [Key(SampleFilterOptions.Section, nameof(SampleFilterOptions.MaxImageBytes))] = FlagValue.Text(parse.GetValue(MaxImageBytes)),
-        }, (context, token) => RunAsync(context, job => job.FilterAsync(token), token), ct));
+        filter.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FilterFlags), (context, token) => RunAsync(context, FilterFlags, job => job.FilterAsync(token), token), ct));
 
         var dedup = new Command("dedup", "Drop exact duplicates (canonical URL + caption, image SHA-256 + caption) and near-duplicate images (perceptual hash within k), keeping one by a fixed rule")
         {
             Input, Output, Parallel, Threads, DedupDistance, NoNear, IndexShards,
         };
-        dedup.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [Key(DedupOptions.Section, nameof(DedupOptions.MaxDistance))] = FlagValue.Text(parse.GetValue(DedupDistance)),
-            [Key(DedupOptions.Section, nameof(DedupOptions.NearDuplicates))] = parse.GetValue(NoNear) ? "false" : null,
-            [Key(DedupOptions.Section, nameof(DedupOptions.IndexShards))] = FlagValue.Text(parse.GetValue(IndexShards)),
-        }, (context, token) => RunAsync(context, job => job.DedupAsync(token), token), ct));
+        dedup.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, DedupFlags), (context, token) => RunAsync(context, DedupFlags, job => job.DedupAsync(token), token), ct));
 
         var overlap = new Command("overlap", "Report per evaluation set how many of its images have a near duplicate in the data set; --drop removes those samples")
         {
             Input, Output, Parallel, Threads, Eval, OverlapDistance, Drop,
         };
-        overlap.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [Key(OverlapOptions.Section, nameof(OverlapOptions.MaxDistance))] = FlagValue.Text(parse.GetValue(OverlapDistance)),
-            [Key(OverlapOptions.Section, nameof(OverlapOptions.Drop))] = parse.GetValue(Drop) ? "true" : null,
-        }, (context, token) => RunAsync(context, async job =>
+        overlap.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, OverlapFlags), (context, token) => RunAsync(context, OverlapFlags, async job =>
         {
             var sets = ParseSets(context.Parse.GetValue(Eval)!);
             var report = await job.OverlapAsync(sets, token);
@@ -109,7 +115,7 @@ public static class CurateStepCommands
         return [filter, dedup, overlap];
     }
 
-    private static async Task<int> RunAsync(CommandContext context, Func<CurationJob, Task<StepSummary>> step, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandContext context, ConfigurationFlag[] flags, Func<CurationJob, Task<StepSummary>> step, CancellationToken cancellationToken)
     {
         var settings = new CurationSettings
         {
@@ -122,9 +128,9 @@ public static class CurateStepCommands
         {
             settings.Validate();
         }
-        catch (ArgumentOutOfRangeException ex)
+        catch (ArgumentException ex)
         {
-            throw new PipelineConfigurationException(ex.Message, ex);
+            throw ConfigurationFlag.Error(ex, flags);
         }
 
         var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
@@ -137,7 +143,7 @@ public static class CurateStepCommands
         CurationJob job;
         try
         {
-            job = new CurationJob(input, output, settings, runner, Math.Max(1, context.Parse.GetValue(Parallel)), storeOptions);
+            job = new CurationJob(input, output, settings, runner, context.Parse.GetValue(Parallel), storeOptions);
         }
         catch (ArgumentException ex)
         {
@@ -177,5 +183,4 @@ public static class CurateStepCommands
         }
     }
 
-    private static string Key(string section, string name) => $"{section}:{name}";
 }

@@ -11,7 +11,10 @@ public static class DashboardCommand
         Description = "IP address to listen on; anything but loopback needs Dashboard:Token (PIPELINE_Dashboard__Token) [config: Dashboard:Address; default: 127.0.0.1]",
     };
 
-    private static readonly Option<int?> Port = new("--port") { Description = "Port to listen on, 0 for any free one [config: Dashboard:Port; default: 18081]" };
+    private static readonly Option<int?> Port = new Option<int?>("--port") { Description = "Port to listen on, 0 for any free one [config: Dashboard:Port; default: 18081]" }.Between(0, 65535);
+
+    /// <summary>The configuration key of the dashboard's port.</summary>
+    public const string PortKey = $"{PipelineDashboardOptions.SectionName}:{nameof(PipelineDashboardOptions.Port)}";
 
     /// <summary>The flag of commands that can also serve the dashboard while they run a campaign.</summary>
     public static readonly Option<bool> Serve = new("--dashboard") { Description = "Also serve the live dashboard while the campaign runs (see 'pipeline dashboard --help' for its settings)" };
@@ -24,21 +27,11 @@ public static class DashboardCommand
             Address,
             Port,
         };
-        command.SetAction((parse, cancellationToken) =>
-        {
-            var flags = new Dictionary<string, string?>();
-            if (parse.GetValue(Address) is { } address)
-            {
-                flags["Dashboard:Address"] = address;
-            }
-
-            if (parse.GetValue(Port) is { } port)
-            {
-                flags["Dashboard:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            return cli.RunAsync(parse, flags, RunAsync, cancellationToken);
-        });
+        command.SetAction((parse, cancellationToken) => cli.RunAsync(
+            parse,
+            ConfigurationFlag.Overrides(parse, [new(Address, $"{PipelineDashboardOptions.SectionName}:{nameof(PipelineDashboardOptions.Address)}"), new(Port, PortKey)]),
+            RunAsync,
+            cancellationToken));
         return command;
     }
 

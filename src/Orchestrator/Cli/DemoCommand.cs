@@ -18,13 +18,13 @@ public static class DemoCommand
 {
     private static readonly Option<string> Output = new("--out") { Description = "The demo campaign's folder", DefaultValueFactory = _ => "runs/demo" };
 
-    private static readonly Option<int> PerCategory = new("--per-category") { Description = "Clipart pictures per category (every fifth is held out for evaluation)", DefaultValueFactory = _ => 250 };
+    private static readonly Option<int> PerCategory = new Option<int>("--per-category") { Description = "Clipart pictures per category, at least 5 (every fifth is held out for evaluation)", DefaultValueFactory = _ => 250 }.AtLeast(5);
 
-    private static readonly Option<int> Steps = new("--steps") { Description = "Training steps of the tiny model", DefaultValueFactory = _ => 600 };
+    private static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Training steps of the tiny model", DefaultValueFactory = _ => 600 }.AtLeast(1);
 
-    private static readonly Option<int> Port = new("--port") { Description = "Port of the demo web on 127.0.0.1", DefaultValueFactory = _ => 18080 };
+    private static readonly Option<int> Port = new Option<int>("--port") { Description = "Port of the demo web on 127.0.0.1, 0 for any free one", DefaultValueFactory = _ => 18080 }.Between(0, 65535);
 
-    private static readonly Option<int?> DashboardPort = new("--dashboard-port") { Description = "Port of the live dashboard on 127.0.0.1, 0 for any free one [config: Dashboard:Port; default: 18081]" };
+    private static readonly Option<int?> DashboardPort = new Option<int?>("--dashboard-port") { Description = "Port of the live dashboard on 127.0.0.1, 0 for any free one [config: Dashboard:Port; default: 18081]" }.Between(0, 65535);
 
     private static readonly Option<string> Clipart = new("--clipart") { Description = "Debian's openclipart folder", DefaultValueFactory = _ => ClipartSite.DefaultRoot };
 
@@ -35,11 +35,7 @@ public static class DemoCommand
         {
             Output, PerCategory, Steps, Port, DashboardPort, Clipart,
         };
-        demo.SetAction((parse, ct) => cli.RunAsync(
-            parse,
-            parse.GetValue(DashboardPort) is { } port ? new Dictionary<string, string?> { ["Dashboard:Port"] = port.ToString(CultureInfo.InvariantCulture) } : [],
-            RunAsync,
-            ct));
+        demo.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, [new(DashboardPort, DashboardCommand.PortKey)]), RunAsync, ct));
         return demo;
     }
 
@@ -77,7 +73,7 @@ public static class DemoCommand
         ClipartSite site;
         try
         {
-            site = ClipartSite.Build(parse.GetValue(Clipart)!, ClipartCategory.Defaults, Math.Max(5, parse.GetValue(PerCategory)));
+            site = ClipartSite.Build(parse.GetValue(Clipart)!, ClipartCategory.Defaults, parse.GetValue(PerCategory));
         }
         catch (DirectoryNotFoundException ex)
         {
@@ -85,9 +81,9 @@ public static class DemoCommand
         }
 
         site.WriteEvaluationFolder(Path.Combine(output, "eval"));
-        await using var web = await DemoWebServer.StartAsync(site, parse.GetValue(Port), cancellationToken);
+        await using var web = await StartWebAsync(site, parse.GetValue(Port), cancellationToken);
         await Console.Error.WriteLineAsync($"demo: clipart web of {site.Served.Count} pictures in {ClipartCategory.Defaults.Count} categories at {web.Address} ({site.HeldOut.Count} held out for evaluation)");
-        var spec = Spec(web.Address, output, Math.Max(1, parse.GetValue(Steps)));
+        var spec = Spec(web.Address, output, parse.GetValue(Steps));
         await using var session = await DashboardCommand.OpenSessionAsync(context, serve: true, cancellationToken);
         var code = await CampaignCommand.RunCampaignAsync(context, session, spec, follow: true, cancellationToken);
         var training = await session.Grains.GetGrain<ITrainingJobGrain>(spec.Name).GetStatus();
@@ -104,5 +100,17 @@ public static class DemoCommand
         }
 
         return code;
+    }
+
+    private static async Task<DemoWebServer> StartWebAsync(ClipartSite site, int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DemoWebServer.StartAsync(site, port, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw new PipelineConfigurationException($"the demo web cannot listen on 127.0.0.1:{port} (--port): {ex.Message}", ex);
+        }
     }
 }

@@ -2,75 +2,88 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 
 /// <summary>
-/// Range checks for numeric flags, run while parsing: a value out of range is a parse error that names the flag
-/// and the allowed range (<c>pipeline: error: --samples must be at least 1, got 0</c>, exit 2).
+/// Parsing and range checks for numeric flags: the flag's own parser reads the value, so a value out of range
+/// (<c>pipeline: error: --samples must be at least 1, got 0</c>) or not a number (<c>--samples: 'abc' is not a
+/// whole number</c>) is a parse error that names the flag and no .NET type (exit 2).
 /// </summary>
 public static class OptionBounds
 {
     /// <summary>Refuses values below <paramref name="min"/>.</summary>
     public static Option<T> AtLeast<T>(this Option<T> option, T min)
-        where T : struct, INumber<T>
-    {
-        ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(Check(option.Name, min, (T?)null));
-        return option;
-    }
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, min, null);
 
     /// <summary>Refuses values below <paramref name="min"/>; an absent flag is not checked.</summary>
     public static Option<T?> AtLeast<T>(this Option<T?> option, T min)
-        where T : struct, INumber<T>
-    {
-        ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(Check(option.Name, min, (T?)null));
-        return option;
-    }
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, min, null);
 
     /// <summary>Refuses values outside [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<T> Between<T>(this Option<T> option, T min, T max)
-        where T : struct, INumber<T>
-    {
-        ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(Check(option.Name, min, (T?)max));
-        return option;
-    }
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, min, max);
 
     /// <summary>Refuses values outside [<paramref name="min"/>, <paramref name="max"/>]; an absent flag is not checked.</summary>
     public static Option<T?> Between<T>(this Option<T?> option, T min, T max)
-        where T : struct, INumber<T>
-    {
-        ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(Check(option.Name, min, (T?)max));
-        return option;
-    }
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, min, max);
+
+    /// <summary>Any value of the type is allowed (a seed); only a non-number is refused, naming the flag.</summary>
+    public static Option<T> Numeric<T>(this Option<T> option)
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, T.MinValue, null);
+
+    /// <summary>Any value of the type is allowed; only a non-number is refused, naming the flag; an absent flag is not checked.</summary>
+    public static Option<T?> Numeric<T>(this Option<T?> option)
+        where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, T.MinValue, null);
 
     /// <summary>The error for <paramref name="value"/> of <paramref name="name"/> (a flag or a configuration key), or null when it is in range.</summary>
     public static string? Problem<T>(string name, T value, T min, T? max)
-        where T : struct, INumber<T>
-    {
-        if (T.IsNaN(value) || value < min || (max is { } top && value > top))
-        {
-            var range = max is { } upper ? $"between {Text(min)} and {Text(upper)}" : $"at least {Text(min)}";
-            return $"{name} must be {range}, got {Text(value)}";
-        }
+        where T : struct, INumber<T> => SettingRange.Problem(name, value, min, max);
 
-        return null;
+    private static Option<T> Bounded<T>(Option<T> option, T min, T? max)
+        where T : struct, INumber<T>, IMinMaxValue<T>
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        var parse = Parser(option.Name, min, max);
+        option.CustomParser = result => parse(result) ?? default;
+        return option;
     }
 
-    private static Action<OptionResult> Check<T>(string flag, T min, T? max)
-        where T : struct, INumber<T> => result =>
+    private static Option<T?> Bounded<T>(Option<T?> option, T min, T? max)
+        where T : struct, INumber<T>, IMinMaxValue<T>
     {
-        // Only a value the user gave, and only one that parses: the parser reports the rest itself.
-        if (result.Tokens.Count > 0 && T.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && Problem(flag, value, min, max) is { } problem)
+        ArgumentNullException.ThrowIfNull(option);
+        option.CustomParser = Parser(option.Name, min, max);
+        return option;
+    }
+
+    // Runs only for a value the user gave (a default never comes through here); an error it adds is the parse error.
+    private static Func<ArgumentResult, T?> Parser<T>(string flag, T min, T? max)
+        where T : struct, INumber<T>, IMinMaxValue<T> => result =>
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        var whole = IsWhole<T>();
+        if (T.TryParse(token, whole ? NumberStyles.Integer : NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            result.AddError(problem);
+            if (Problem(flag, value, min, max) is { } problem)
+            {
+                result.AddError(problem);
+                return null;
+            }
+
+            return value;
         }
+
+        // A whole number too large or too small for the type is a range problem, not a spelling one.
+        var tooBig = whole && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsInteger(number);
+        result.AddError(tooBig
+            ? $"{flag} must be {SettingRange.Range(min, max ?? T.MaxValue)}, got {token}"
+            : $"{flag}: '{token}' is not {(whole ? "a whole number" : "a number")}");
+        return null;
     };
 
-    private static string Text<T>(T value)
-        where T : struct, INumber<T> => value.ToString(null, CultureInfo.InvariantCulture);
+    // Integer types truncate one half to zero; floating-point types keep it.
+    private static bool IsWhole<T>()
+        where T : struct, INumber<T> => T.IsZero(T.CreateTruncating(0.5));
 }

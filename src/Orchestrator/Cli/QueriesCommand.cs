@@ -32,35 +32,52 @@ public static class QueriesCommand
 
     private static readonly Option<string?> Work = new("--work") { Description = "Work folder of counts and merges, shared by all workers; rerunning resumes [default: NAME.work beside --out]" };
 
-    private static readonly Option<int> Parallel = new("--parallel") { Description = "Work items in flight (a cluster's silos share them)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private static readonly Option<int> Parallel = new Option<int>("--parallel") { Description = "Work items in flight (a cluster's silos share them)", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
 
-    private static readonly Option<long?> MinWordCount = new("--min-word-count") { Description = "Fewest occurrences of a word [default: 100]" };
+    private static readonly Option<long?> MinWordCount = new Option<long?>("--min-word-count") { Description = "Fewest occurrences of a word [default: 100]" }.AtLeast(1L);
 
-    private static readonly Option<double?> MinBigramPmi = new("--min-bigram-pmi") { Description = "Smallest bigram PMI as the ratio p(ab)/(p(a)p(b)) [default: 30]" };
+    private static readonly Option<double?> MinBigramPmi = new Option<double?>("--min-bigram-pmi") { Description = "Smallest bigram PMI as the ratio p(ab)/(p(a)p(b)) [default: 30]" }.AtLeast(0.0);
 
-    private static readonly Option<long?> MinBigramCount = new("--min-bigram-count") { Description = "Fewest occurrences of a bigram [default: 100]" };
+    private static readonly Option<long?> MinBigramCount = new Option<long?>("--min-bigram-count") { Description = "Fewest occurrences of a bigram [default: 100]" }.AtLeast(1L);
 
-    private static readonly Option<long?> MinTitleViews = new("--min-title-views") { Description = "Fewest summed views of a title [default: 70]" };
+    private static readonly Option<long?> MinTitleViews = new Option<long?>("--min-title-views") { Description = "Fewest summed views of a title [default: 70]" }.AtLeast(1L);
 
-    private static readonly Option<long?> MinHourlyViews = new("--min-hourly-views") { Description = "Fewest views in an hour for the hour to count [default: 50]" };
+    private static readonly Option<long?> MinHourlyViews = new Option<long?>("--min-hourly-views") { Description = "Fewest views in an hour for the hour to count [default: 50]" }.AtLeast(1L);
 
     private static readonly Option<string?> Domains = new("--pageview-domains") { Description = "Domain codes whose views count, comma-separated [default: en,en.m]" };
 
-    private static readonly Option<int?> MaxNumber = new("--max-number") { Description = "Numbers 0..N are entries, -1 for none [default: 99]" };
+    private static readonly Option<int?> MaxNumber = new Option<int?>("--max-number") { Description = "Numbers 0..N are entries, -1 for none [default: 99]" }.AtLeast(-1);
 
-    private static readonly Option<long?> PartitionMb = new("--partition-mb") { Description = "Compressed MB of a multistream dump per work item, 0 for one bzip2 stream each [default: 64]" };
+    private static readonly Option<long?> PartitionMb = new Option<long?>("--partition-mb") { Description = "Compressed MB of a multistream dump per work item, 0 for one bzip2 stream each [default: 64]" }.Between(0L, 1L << 20);
 
-    private static readonly Option<int?> Buckets = new("--buckets") { Description = "Hash buckets of the counts, merged in parallel [default: 16]" };
+    private static readonly Option<int?> Buckets = new Option<int?>("--buckets") { Description = "Hash buckets of the counts, merged in parallel [default: 16]" }.Between(1, 4096);
 
-    private static readonly Option<int?> MaxEntries = new("--max-entries-in-memory") { Description = "Distinct words + bigrams a worker holds before spilling sorted runs; 32 bytes of bigram buffer each [default: 8000000]" };
+    private static readonly Option<int?> MaxEntries = new Option<int?>("--max-entries-in-memory") { Description = "Distinct words + bigrams a worker holds before spilling sorted runs; 32 bytes of bigram buffer each [default: 8000000]" }.AtLeast(1000);
 
     private static readonly Option<bool> SkipFailed = new("--skip-failed-partitions") { Description = "Build from the readable partitions when some fail, instead of writing nothing" };
 
     private static readonly Argument<string> File = new("file") { Description = "An entry file written by 'queries build'" };
 
-    private static readonly Option<int> Top = new("--top") { Description = "Examples per source", DefaultValueFactory = _ => 10 };
+    private static readonly Option<int> Top = new Option<int>("--top") { Description = "Examples per source", DefaultValueFactory = _ => 10 }.AtLeast(0);
 
     private static readonly Option<bool> AsJson = new("--json") { Description = "Print the statistics as JSON" };
+
+    private static readonly ConfigurationFlag[] BuildFlags =
+    [
+        new(MinWordCount, QueryOptions.Key(nameof(QueryOptions.MinUnigramCount))),
+        new(MinBigramPmi, QueryOptions.Key(nameof(QueryOptions.MinBigramPmi))),
+        new(MinBigramCount, QueryOptions.Key(nameof(QueryOptions.MinBigramCount))),
+        new(MinTitleViews, QueryOptions.Key(nameof(QueryOptions.MinTitleViews))),
+        new(MinHourlyViews, QueryOptions.Key(nameof(QueryOptions.MinHourlyViews))),
+        new(Domains, QueryOptions.Key(nameof(QueryOptions.PageviewDomains))),
+        new(MaxNumber, QueryOptions.Key(nameof(QueryOptions.MaxNumber))),
+
+        // 0 MB: every bzip2 stream is its own partition.
+        new(PartitionMb, QueryOptions.Key(nameof(QueryOptions.PartitionBytes)), mb => Math.Max(1, (long)mb << 20).ToString(CultureInfo.InvariantCulture)),
+        new(Buckets, QueryOptions.Key(nameof(QueryOptions.Buckets))),
+        new(MaxEntries, QueryOptions.Key(nameof(QueryOptions.MaxEntriesInMemory))),
+        new(SkipFailed, QueryOptions.Key(nameof(QueryOptions.SkipFailedPartitions))),
+    ];
 
     /// <summary>The <c>queries</c> command and its subcommands.</summary>
     public static Command Create(PipelineCli cli)
@@ -71,20 +88,7 @@ public static class QueriesCommand
             Wiki, WikiIndex, Pageviews, WordNetFolder, NoWordNet, Output, Work, Parallel, MinWordCount, MinBigramPmi, MinBigramCount,
             MinTitleViews, MinHourlyViews, Domains, MaxNumber, PartitionMb, Buckets, MaxEntries, SkipFailed,
         };
-        build.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>
-        {
-            [Key(nameof(QueryOptions.MinUnigramCount))] = FlagValue.Text(parse.GetValue(MinWordCount)),
-            [Key(nameof(QueryOptions.MinBigramPmi))] = FlagValue.Text(parse.GetValue(MinBigramPmi)),
-            [Key(nameof(QueryOptions.MinBigramCount))] = FlagValue.Text(parse.GetValue(MinBigramCount)),
-            [Key(nameof(QueryOptions.MinTitleViews))] = FlagValue.Text(parse.GetValue(MinTitleViews)),
-            [Key(nameof(QueryOptions.MinHourlyViews))] = FlagValue.Text(parse.GetValue(MinHourlyViews)),
-            [Key(nameof(QueryOptions.PageviewDomains))] = parse.GetValue(Domains),
-            [Key(nameof(QueryOptions.MaxNumber))] = FlagValue.Text(parse.GetValue(MaxNumber)),
-            [Key(nameof(QueryOptions.PartitionBytes))] = FlagValue.Text(parse.GetValue(PartitionMb) is { } mb ? Math.Max(1, mb << 20) : (long?)null),
-            [Key(nameof(QueryOptions.Buckets))] = FlagValue.Text(parse.GetValue(Buckets)),
-            [Key(nameof(QueryOptions.MaxEntriesInMemory))] = FlagValue.Text(parse.GetValue(MaxEntries)),
-            [Key(nameof(QueryOptions.SkipFailedPartitions))] = parse.GetValue(SkipFailed) ? "true" : null,
-        }, BuildAsync, ct));
+        build.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BuildFlags), BuildAsync, ct));
 
         var stats = new Command("stats", "Print what an entry file holds: entries by source, words per entry, and the top entries of each source") { File, Top, AsJson };
         stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StatsAsync, ct));
@@ -99,6 +103,14 @@ public static class QueriesCommand
         try
         {
             options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw ConfigurationFlag.Error(ex, BuildFlags);
+        }
+
+        try
+        {
             var wiki = parse.GetValue(Wiki) is { } path ? WikiDump.Open(path, parse.GetValue(WikiIndex)) : null;
             var wordNet = parse.GetValue(NoWordNet) ? null : WordNetLocator.Locate(parse.GetValue(WordNetFolder));
             inputs = new QueryBuildInputs(wiki, ExpandPageviews(parse.GetValue(Pageviews) ?? []), wordNet);
@@ -116,7 +128,7 @@ public static class QueriesCommand
         QueryBuildJob job;
         try
         {
-            job = new QueryBuildJob(inputs, parse.GetValue(Output)!, parse.GetValue(Work), options, runner, Math.Max(1, parse.GetValue(Parallel)), live);
+            job = new QueryBuildJob(inputs, parse.GetValue(Output)!, parse.GetValue(Work), options, runner, parse.GetValue(Parallel), live);
         }
         catch (ArgumentException ex)
         {
@@ -159,8 +171,17 @@ public static class QueriesCommand
             throw new PipelineConfigurationException($"entry file {Path.GetFullPath(path)} does not exist");
         }
 
-        var entries = await QueryEntryFile.ReadAsync(path, cancellationToken);
-        var top = Math.Max(0, context.Parse.GetValue(Top));
+        List<QueryEntry> entries;
+        try
+        {
+            entries = await QueryEntryFile.ReadAsync(path, cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        var top = context.Parse.GetValue(Top);
         var bySource = Enum.GetValues<QuerySources>().Where(s => s != QuerySources.None)
             .ToDictionary(s => s.ToString().ToLowerInvariant(), s => entries.Count(e => e.Sources.HasFlag(s)));
         var words = entries.GroupBy(e => Math.Min(4, CountWords(e.Text))).OrderBy(g => g.Key).ToDictionary(g => g.Key == 4 ? "4+" : g.Key.ToString(CultureInfo.InvariantCulture), g => g.Count());
@@ -222,6 +243,4 @@ public static class QueriesCommand
 
         return files;
     }
-
-    private static string Key(string name) => $"{QueryOptions.Section}:{name}";
 }
