@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pipeline.Orchestrator.Cli;
 using Pipeline.TestServices;
 
@@ -23,6 +24,11 @@ public sealed class CliValidationTests : IDisposable
         ["queries stats"] = ["q.parquet"],
         ["demo"] = [],
         ["dashboard"] = [],
+        ["doctor"] = [],
+        ["shard inspect"] = ["store"],
+        ["shard generate"] = ["store"],
+        ["train"] = ["--shards", "s", "--out", "o"],
+        ["train start"] = ["job", "--shards", "s", "--out", "o"],
     };
 
     private readonly TemporaryFolder _folder = new("cli-validation");
@@ -76,6 +82,38 @@ public sealed class CliValidationTests : IDisposable
         { "demo", "--port", "65536", "--port must be between 0 and 65535, got 65536" },
         { "demo", "--dashboard-port", "-1", "--dashboard-port must be between 0 and 65535, got -1" },
         { "dashboard", "--port", "70000", "--port must be between 0 and 65535, got 70000" },
+        { "doctor", "--silo-port", "70000", "--silo-port must be between 0 and 65535, got 70000" },
+        { "doctor", "--gateway-port", "-1", "--gateway-port must be between 0 and 65535, got -1" },
+        { "shard inspect", "--rows", "-1", "--rows must be at least 0, got -1" },
+        { "shard generate", "--samples", "0", "--samples must be at least 1, got 0" },
+        { "shard generate", "--shard-samples", "0", "--shard-samples must be at least 1, got 0" },
+        { "shard generate", "--row-group-samples", "-5", "--row-group-samples must be at least 1, got -5" },
+        { "shard generate", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, got -1" },
+        { "shard generate", "--side", "4", "--side must be between 8 and 4096, got 4" },
+        { "train", "--steps", "0", "--steps must be at least 1, got 0" },
+        { "train", "--batch", "1", "--batch must be at least 2, got 1" },
+        { "train", "--lr", "0", "--lr must be above 0, got 0" },
+        { "train", "--warmup", "-1", "--warmup must be at least 0, got -1" },
+        { "train", "--clip", "-1", "--clip must be above 0, got -1" },
+        { "train", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, got -1" },
+        { "train", "--checkpoint-every", "0", "--checkpoint-every must be at least 1, got 0" },
+        { "train", "--log-every", "0", "--log-every must be at least 1, got 0" },
+        { "train", "--eval-every", "-1", "--eval-every must be at least 0, got -1" },
+        { "train", "--threads", "0", "--threads must be at least 1, got 0" },
+        { "train", "--rank", "-1", "--rank must be at least 0, got -1" },
+        { "train", "--world-size", "0", "--world-size must be at least 1, got 0" },
+        { "train start", "--steps", "0", "--steps must be at least 1, got 0" },
+        { "train start", "--batch", "1", "--batch must be at least 2, got 1" },
+        { "train start", "--lr", "-1", "--lr must be above 0, got -1" },
+        { "train start", "--warmup", "-1", "--warmup must be at least 0, got -1" },
+        { "train start", "--clip", "0", "--clip must be above 0, got 0" },
+        { "train start", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, got -1" },
+        { "train start", "--checkpoint-every", "0", "--checkpoint-every must be at least 1, got 0" },
+        { "train start", "--log-every", "0", "--log-every must be at least 1, got 0" },
+        { "train start", "--eval-every", "-1", "--eval-every must be at least 0, got -1" },
+        { "train start", "--threads", "0", "--threads must be at least 1, got 0" },
+        { "train start", "--workers", "0", "--workers must be at least 1, got 0" },
+        { "train start", "--max-restarts", "-1", "--max-restarts must be at least 0, got -1" },
     };
 
     /// <summary>Every numeric flag of those commands, found by walking the command tree.</summary>
@@ -197,16 +235,22 @@ public sealed class CliValidationTests : IDisposable
 
     private static IEnumerable<(string Command, string Flag)> FindNumericFlags()
     {
+        // Every command of the tree, so a new command's numeric flag cannot go unchecked; the global flags as doctor's.
         var root = new PipelineCli(TextWriter.Null, TextWriter.Null).Parse([]).RootCommandResult.Command;
-        foreach (var path in Commands.Keys)
+        var pending = new Stack<(string Path, Command Command)>([("doctor", root)]);
+        while (pending.TryPop(out var current))
         {
-            var command = path.Split(' ').Aggregate(root, (parent, name) => parent.Subcommands.Single(c => c.Name == name));
-            foreach (var option in command.Options)
+            foreach (var child in current.Command.Subcommands)
+            {
+                pending.Push((current.Command == root ? child.Name : $"{current.Path} {child.Name}", child));
+            }
+
+            foreach (var option in current.Command.Options)
             {
                 var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
                 if ((type.IsPrimitive && type != typeof(bool)) || type == typeof(decimal))
                 {
-                    yield return (path, option.Name);
+                    yield return (current.Path, option.Name);
                 }
             }
         }

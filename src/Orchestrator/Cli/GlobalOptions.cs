@@ -17,17 +17,17 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
-    public Option<int?> SiloPort { get; } = new("--silo-port")
+    public Option<int?> SiloPort { get; } = new Option<int?>("--silo-port")
     {
         Description = "Port of the silo this process hosts, for silo-to-silo traffic; 0 for a free one [config: Pipeline:SiloPort; default: a free port for the embedded silo, 11111 for 'pipeline silo']",
         Recursive = true,
-    };
+    }.Between(0, 65535);
 
-    public Option<int?> GatewayPort { get; } = new("--gateway-port")
+    public Option<int?> GatewayPort { get; } = new Option<int?>("--gateway-port")
     {
         Description = "Port clients reach the silo this process hosts on; 0 for a free one [config: Pipeline:GatewayPort; default: a free port for the embedded silo, 30000 for 'pipeline silo']",
         Recursive = true,
-    };
+    }.Between(0, 65535);
 
     public Option<FileInfo?> ConfigFile { get; } = new("--config")
     {

@@ -29,6 +29,36 @@ public static class OptionBounds
     public static Option<T?> Between<T>(this Option<T?> option, T min, T max)
         where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, min, max);
 
+    /// <summary>Refuses values at or below <paramref name="bound"/> (a rate that must be positive); an absent flag is not checked.</summary>
+    public static Option<T?> Above<T>(this Option<T?> option, T bound)
+        where T : struct, INumber<T>, IMinMaxValue<T>
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.CustomParser = Parser<T>(option.Name, value => SettingRange.ProblemAbove(option.Name, value, bound), $"above {bound.ToString(null, CultureInfo.InvariantCulture)}");
+        return option;
+    }
+
+    /// <summary>Refuses durations shorter than <paramref name="min"/>, and text that is not a duration (<c>00:00:30</c>).</summary>
+    public static Option<TimeSpan> AtLeast(this Option<TimeSpan> option, TimeSpan min)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.CustomParser = result =>
+        {
+            var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+            if (!TimeSpan.TryParse(token, CultureInfo.InvariantCulture, out var value))
+            {
+                result.AddError($"{option.Name}: '{token}' is not a duration such as 00:00:30");
+            }
+            else if (value < min)
+            {
+                result.AddError($"{option.Name} must be at least {min:c}, got {value:c}");
+            }
+
+            return value;
+        };
+        return option;
+    }
+
     /// <summary>Any value of the type is allowed (a seed); only a non-number is refused, naming the flag.</summary>
     public static Option<T> Numeric<T>(this Option<T> option)
         where T : struct, INumber<T>, IMinMaxValue<T> => Bounded(option, T.MinValue, null);
@@ -45,7 +75,7 @@ public static class OptionBounds
         where T : struct, INumber<T>, IMinMaxValue<T>
     {
         ArgumentNullException.ThrowIfNull(option);
-        var parse = Parser(option.Name, min, max);
+        var parse = Parser<T>(option.Name, value => Problem(option.Name, value, min, max), SettingRange.Range(min, max ?? T.MaxValue));
         option.CustomParser = result => parse(result) ?? default;
         return option;
     }
@@ -54,19 +84,19 @@ public static class OptionBounds
         where T : struct, INumber<T>, IMinMaxValue<T>
     {
         ArgumentNullException.ThrowIfNull(option);
-        option.CustomParser = Parser(option.Name, min, max);
+        option.CustomParser = Parser<T>(option.Name, value => Problem(option.Name, value, min, max), SettingRange.Range(min, max ?? T.MaxValue));
         return option;
     }
 
     // Runs only for a value the user gave (a default never comes through here); an error it adds is the parse error.
-    private static Func<ArgumentResult, T?> Parser<T>(string flag, T min, T? max)
+    private static Func<ArgumentResult, T?> Parser<T>(string flag, Func<T, string?> check, string range)
         where T : struct, INumber<T>, IMinMaxValue<T> => result =>
     {
         var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
         var whole = IsWhole<T>();
         if (T.TryParse(token, whole ? NumberStyles.Integer : NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            if (Problem(flag, value, min, max) is { } problem)
+            if (check(value) is { } problem)
             {
                 result.AddError(problem);
                 return null;
@@ -78,7 +108,7 @@ public static class OptionBounds
         // A whole number too large or too small for the type is a range problem, not a spelling one.
         var tooBig = whole && double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsInteger(number);
         result.AddError(tooBig
-            ? $"{flag} must be {SettingRange.Range(min, max ?? T.MaxValue)}, got {token}"
+            ? $"{flag} must be {range}, got {token}"
             : $"{flag}: '{token}' is not {(whole ? "a whole number" : "a number")}");
         return null;
     };

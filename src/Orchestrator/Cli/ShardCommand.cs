@@ -38,7 +38,7 @@ public static class ShardCommand
 
     private static readonly Option<string> Prefix = new("--prefix") { Description = "Shard name prefix", DefaultValueFactory = _ => "synthetic" };
 
-    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the synthetic samples", DefaultValueFactory = _ => 0UL };
+    private static readonly Option<ulong> Seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic samples", DefaultValueFactory = _ => 0UL }.Numeric();
 
     private static readonly Option<int> Side = new Option<int>("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 }.Between(8, 4096);
 

@@ -30,13 +30,13 @@ public static class TrainCommand
 
     private static readonly Option<int?> Batch = new Option<int?>("--batch") { Description = "Samples per step over all ranks [default: 64]" }.AtLeast(2);
 
-    private static readonly Option<double?> LearningRate = new("--lr") { Description = "Peak learning rate [default: 5e-4]" };
+    private static readonly Option<double?> LearningRate = new Option<double?>("--lr") { Description = "Peak learning rate [default: 5e-4]" }.Above(0.0);
 
     private static readonly Option<int?> Warmup = new Option<int?>("--warmup") { Description = "Linear warmup steps [default: 100]" }.AtLeast(0);
 
-    private static readonly Option<double?> Clip = new("--clip") { Description = "Largest gradient norm [default: no clipping]" };
+    private static readonly Option<double?> Clip = new Option<double?>("--clip") { Description = "Largest gradient norm [default: no clipping]" }.Above(0.0);
 
-    private static readonly Option<ulong?> Seed = new("--seed") { Description = "Seed of the weights and the data order [default: 0]" };
+    private static readonly Option<ulong?> Seed = new Option<ulong?>("--seed") { Description = "Seed of the weights and the data order [default: 0]" }.Numeric();
 
     private static readonly Option<int?> CheckpointEvery = new Option<int?>("--checkpoint-every") { Description = "Steps between checkpoints [default: 500]" }.AtLeast(1);
 

@@ -21,7 +21,7 @@ public static class TrainJobCommand
 
     private static readonly Option<int> Workers = new Option<int>("--workers") { Description = "Workers (ranks): one per GPU slot on gpu silos, or CPU workers when the cluster has none", DefaultValueFactory = _ => 1 }.AtLeast(1);
 
-    private static readonly Option<TimeSpan> HeartbeatTimeout = new("--heartbeat-timeout") { Description = "Silence after which a worker counts as dead and the job restarts from its last checkpoint", DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
+    private static readonly Option<TimeSpan> HeartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "Silence after which a worker counts as dead and the job restarts from its last checkpoint", DefaultValueFactory = _ => TimeSpan.FromSeconds(30) }.AtLeast(TimeSpan.FromSeconds(1));
 
     private static readonly Option<int> MaxRestarts = new Option<int>("--max-restarts") { Description = "Restarts after worker deaths before the job fails", DefaultValueFactory = _ => 10 }.AtLeast(0);
 

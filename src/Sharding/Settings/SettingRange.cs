@@ -21,6 +21,18 @@ public static class SettingRange
     public static void Between<T>(string name, T value, T min, T max)
         where T : struct, INumber<T> => Throw(Problem(name, value, min, max));
 
+    /// <summary>Refuses <paramref name="value"/> of setting <paramref name="name"/> at or below <paramref name="bound"/> (and NaN or infinities).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is out of range; the message names the setting.</exception>
+    public static void Above<T>(string name, T value, T bound)
+        where T : struct, INumber<T> => Throw(ProblemAbove(name, value, bound));
+
+    /// <summary>The error for <paramref name="value"/> of <paramref name="name"/> when it is not above <paramref name="bound"/>, or null.</summary>
+    public static string? ProblemAbove<T>(string name, T value, T bound)
+        where T : struct, INumber<T> =>
+        !T.IsFinite(value) ? $"{name} must be a finite number, got {Text(value)}"
+        : value <= bound ? $"{name} must be above {Text(bound)}, got {Text(value)}"
+        : null;
+
     /// <summary>Refuses a duration outside [<paramref name="min"/>, <paramref name="max"/>].</summary>
     /// <exception cref="ArgumentOutOfRangeException">It is out of range; the message names the setting.</exception>
     public static void Between(string name, TimeSpan value, TimeSpan min, TimeSpan max)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Pipeline.Sharding.Settings;
 using Pipeline.Trainer.Data;
 using Pipeline.Trainer.Models;
 
@@ -82,33 +82,43 @@ public sealed class TrainingOptions
     public void Validate()
     {
         Require(ClipConfig.IsKnown(Model), nameof(Model), $"one of {ClipConfig.KnownNames}", Model);
-        Require(Steps >= 1, nameof(Steps), "at least 1", Steps);
-        Require(GlobalBatch >= 2, nameof(GlobalBatch), "at least 2 (a contrastive batch needs negatives)", GlobalBatch);
-        Require(WarmupSteps >= 0, nameof(WarmupSteps), "at least 0", WarmupSteps);
-        Require(CheckpointEvery >= 1, nameof(CheckpointEvery), "at least 1", CheckpointEvery);
-        Require(KeepCheckpoints >= 1, nameof(KeepCheckpoints), "at least 1", KeepCheckpoints);
-        Require(EvalEvery >= 0, nameof(EvalEvery), "at least 0", EvalEvery);
-        Require(LogEvery >= 1, nameof(LogEvery), "at least 1", LogEvery);
-        Require(LearningRate > 0, nameof(LearningRate), "above 0", LearningRate);
-        Require(WeightDecay >= 0, nameof(WeightDecay), "at least 0", WeightDecay);
-        Require(Beta1 is >= 0 and < 1, nameof(Beta1), "in [0, 1)", Beta1);
-        Require(Beta2 is >= 0 and < 1, nameof(Beta2), "in [0, 1)", Beta2);
-        Require(Epsilon > 0, nameof(Epsilon), "above 0", Epsilon);
-        Require(GradientClip is null or > 0, nameof(GradientClip), "above 0, or unset for no clipping", GradientClip);
-        Require(Threads is null or >= 1, nameof(Threads), "at least 1, or unset for libtorch's default", Threads);
-        Require(ShuffleBuffer >= 1, nameof(ShuffleBuffer), "at least 1", ShuffleBuffer);
-        Require(Prefetch >= 1, nameof(Prefetch), "at least 1", Prefetch);
-        Require(DecodeThreads >= 1, nameof(DecodeThreads), "at least 1", DecodeThreads);
-        Require(TokenizerVocabulary >= 514, nameof(TokenizerVocabulary), "at least 514 (256 bytes, their end-of-word forms and the two special tokens)", TokenizerVocabulary);
-        Require(TokenizerCaptions >= 1, nameof(TokenizerCaptions), "at least 1", TokenizerCaptions);
+        SettingRange.AtLeast(Key(nameof(Steps)), Steps, 1);
+        SettingRange.AtLeast(Key(nameof(GlobalBatch)), GlobalBatch, 2); // a contrastive batch needs negatives
+        SettingRange.AtLeast(Key(nameof(WarmupSteps)), WarmupSteps, 0);
+        SettingRange.AtLeast(Key(nameof(CheckpointEvery)), CheckpointEvery, 1);
+        SettingRange.AtLeast(Key(nameof(KeepCheckpoints)), KeepCheckpoints, 1);
+        SettingRange.AtLeast(Key(nameof(EvalEvery)), EvalEvery, 0);
+        SettingRange.AtLeast(Key(nameof(LogEvery)), LogEvery, 1);
+        SettingRange.Above(Key(nameof(LearningRate)), LearningRate, 0);
+        SettingRange.AtLeast(Key(nameof(WeightDecay)), WeightDecay, 0);
+        SettingRange.Between(Key(nameof(Beta1)), Beta1, 0, 0.999_999);
+        SettingRange.Between(Key(nameof(Beta2)), Beta2, 0, 0.999_999);
+        SettingRange.Above(Key(nameof(Epsilon)), Epsilon, 0);
+        if (GradientClip is { } clip)
+        {
+            SettingRange.Above(Key(nameof(GradientClip)), clip, 0);
+        }
+
+        if (Threads is { } threads)
+        {
+            SettingRange.AtLeast(Key(nameof(Threads)), threads, 1);
+        }
+
+        SettingRange.AtLeast(Key(nameof(ShuffleBuffer)), ShuffleBuffer, 1);
+        SettingRange.AtLeast(Key(nameof(Prefetch)), Prefetch, 1);
+        SettingRange.AtLeast(Key(nameof(DecodeThreads)), DecodeThreads, 1);
+        SettingRange.AtLeast(Key(nameof(TokenizerVocabulary)), TokenizerVocabulary, 514); // bytes, their end-of-word forms, two specials
+        SettingRange.AtLeast(Key(nameof(TokenizerCaptions)), TokenizerCaptions, 1);
         Require(Device is "cpu" or "cuda", nameof(Device), "cpu or cuda", Device);
     }
 
-    private static void Require(bool valid, string key, string rule, object? value)
+    private static string Key(string name) => $"{Section}:{name}";
+
+    private static void Require(bool valid, string name, string rule, string value)
     {
         if (!valid)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Section}:{key} must be {rule}, got {value ?? "nothing"}"));
+            throw SettingRange.Error($"{Key(name)} must be {rule}, got '{value}'");
         }
     }
 }
