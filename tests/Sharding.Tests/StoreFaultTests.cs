@@ -26,16 +26,16 @@ public sealed class StoreFaultTests
     }
 
     [Fact]
-    public async Task No_free_inode_for_the_manifest_lock_is_reported_at_once_as_such()
+    public async Task No_free_inode_for_the_manifest_lock_is_reported_at_once_as_such_and_the_published_shard_withdrawn()
     {
-        using var tmpfs = new SmallTmpfs(1 << 20, inodes: 32);
+        // Inodes for the root, the store, shards/ and the shard's file: the lock would need a fifth.
+        using var tmpfs = new SmallTmpfs(1 << 20, inodes: 4);
         var root = tmpfs.Combine("store");
-        var store = new LocalFolderStore(root);
-        Assert.NotEmpty(tmpfs.FillInodes());
 
-        var error = await Assert.ThrowsAsync<ShardStoreException>(() => store.TryReplaceAsync(ManifestStore.ManifestPath, "{}"u8.ToArray(), null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ShardStoreException>(() => TestSamples.WriteAsync(new LocalFolderStore(root), 20, shardSamples: 20, rowGroupSamples: 10));
 
         Assert.Equal($"cannot create {root}/manifest.json.lock: no space left on device", error.Message);
+        Assert.Empty(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories));
     }
 
     [Fact]

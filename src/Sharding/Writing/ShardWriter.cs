@@ -162,7 +162,16 @@ public sealed partial class ShardWriter : IAsyncDisposable
             else
             {
                 await file.PublishAsync(cancellationToken);
-                commit = await _manifest.CommitAsync(entry, SampleSchema.ColumnName(_options.Encoding), cancellationToken);
+                try
+                {
+                    commit = await _manifest.CommitAsync(entry, SampleSchema.ColumnName(_options.Encoding), cancellationToken);
+                }
+                catch
+                {
+                    await WithdrawAsync(entry.Path);
+                    throw;
+                }
+
                 if (commit.Outcome != CommitOutcome.Committed)
                 {
                     // Lost a race for the name: our file is referenced by nothing, so it goes.
@@ -182,6 +191,26 @@ public sealed partial class ShardWriter : IAsyncDisposable
 
         _commits.Add(commit);
         ShardCommitted?.Invoke(commit);
+    }
+
+    /// <summary>
+    /// After a failed manifest commit, deletes the published file unless the manifest lists it after all (an error
+    /// after the commit took effect). Best effort: what stays is a leftover for <see cref="LeftoverCollector"/>.
+    /// </summary>
+    private async Task WithdrawAsync(string path)
+    {
+        try
+        {
+            var manifest = await _manifest.LoadAsync(CancellationToken.None);
+            if (!manifest.Shards.Any(s => s.Path == path))
+            {
+                await _store.DeleteAsync(path, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ShardManifestException or Azure.RequestFailedException)
+        {
+            // The commit's own error is the one to report.
+        }
     }
 
     /// <summary>A file-system fault (full disk, read-only, ...) while writing a shard, as an error naming it; null for other errors.</summary>
