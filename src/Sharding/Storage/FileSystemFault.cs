@@ -31,5 +31,5 @@ public static class FileSystemFault
 
     /// <summary>True when opening a file failed only because another open file holds a lock on it (contention, not a fault).</summary>
     public static bool IsLockContention(Exception exception) =>
-        exception is IOException { HResult: WouldBlock or WindowsSharingViolation or WindowsLockViolation } and not FileNotFoundException and not DirectoryNotFoundException;
+        exception is IOException { HResult: WouldBlock or WindowsSharingViolation or WindowsLockViolation };
 }

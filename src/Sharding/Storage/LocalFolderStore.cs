@@ -19,7 +19,14 @@ public sealed class LocalFolderStore : IShardStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
-        Directory.CreateDirectory(Root);
+        try
+        {
+            Directory.CreateDirectory(Root);
+        }
+        catch (Exception ex) when (ShardStoreException.From(ex, $"create {Root}") is { } fault)
+        {
+            throw fault;
+        }
     }
 
     public string Root { get; }
