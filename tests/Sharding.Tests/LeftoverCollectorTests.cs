@@ -19,6 +19,8 @@ public sealed class LeftoverCollectorTests
     {
         using var folder = new TemporaryFolder();
         var store = new LocalFolderStore(folder.Path);
+        // A store with a manifest, made without a writer: the writer under test must be this process's first.
+        Assert.True(await store.TryReplaceAsync(ManifestStore.ManifestPath, ManifestStore.Serialize(ShardManifest.Empty), null, CancellationToken.None));
         WriteDeadLeftovers(folder);
         await using var liveStaging = await store.BeginWriteAsync("shards/live-00000.aaaaaaaaaaaa.parquet", CancellationToken.None);
         await liveStaging.Stream.WriteAsync(new byte[5000]);
@@ -71,6 +73,18 @@ public sealed class LeftoverCollectorTests
             collected.OrderBy(l => l.Path, StringComparer.Ordinal));
         Assert.Equal([ManifestStore.ManifestPath, committed.Path], Files(folder));
         Assert.Empty((await ShardVerifier.VerifyAsync(store, null, CancellationToken.None)).Problems);
+    }
+
+    [Fact]
+    public async Task Without_a_manifest_only_staging_files_are_leftovers()
+    {
+        using var folder = new TemporaryFolder();
+        WriteDeadLeftovers(folder);
+
+        var collected = await LeftoverCollector.CollectAsync(new LocalFolderStore(folder.Path), CancellationToken.None);
+
+        Assert.Equal([DeadManifestStaging, DeadStaging], collected.Select(l => l.Path).Order(StringComparer.Ordinal));
+        Assert.Equal([DeadPublished], Files(folder));
     }
 
     /// <summary>Files as a writer SIGKILLed at different moments leaves them: nobody holds them any more.</summary>

@@ -30,7 +30,7 @@ public static class LeftoverCollector
         var candidates = new List<StoredObject>();
         await foreach (var item in store.ListAsync("", cancellationToken))
         {
-            if (item.IsStaging || (IsShardFile(item.Path) && !referenced.Contains(item.Path)))
+            if (item.IsStaging || (referenced is not null && IsShardFile(item.Path) && !referenced.Contains(item.Path)))
             {
                 candidates.Add(item);
             }
@@ -71,7 +71,7 @@ public static class LeftoverCollector
         // A published file is removed only if, with its writer known gone, the manifest still lacks it.
         Func<CancellationToken, Task<bool>> stillUnwanted = item.IsStaging
             ? _ => Task.FromResult(true)
-            : async ct => !(await ReferencedAsync(manifests, ct)).Contains(item.Path);
+            : async ct => await ReferencedAsync(manifests, ct) is { } referenced && !referenced.Contains(item.Path);
         try
         {
             return await store.TryRemoveAbandonedAsync(item.Path, stillUnwanted, cancellationToken)
@@ -87,6 +87,12 @@ public static class LeftoverCollector
     private static bool IsShardFile(string path) =>
         path.StartsWith(ShardWriter.ShardFolder + "/", StringComparison.Ordinal) && path.EndsWith(".parquet", StringComparison.Ordinal);
 
-    private static async Task<HashSet<string>> ReferencedAsync(ManifestStore manifests, CancellationToken cancellationToken) =>
-        (await manifests.LoadAsync(cancellationToken)).Shards.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// The shard paths the manifest lists; null without a manifest. Then no published file counts as a leftover:
+    /// the folder may be shards without their manifest (a copy, a manifest deleted by hand) rather than a store.
+    /// </summary>
+    private static async Task<HashSet<string>?> ReferencedAsync(ManifestStore manifests, CancellationToken cancellationToken) =>
+        await manifests.Store.GetLengthAsync(ManifestStore.ManifestPath, cancellationToken) is null
+            ? null
+            : (await manifests.LoadAsync(cancellationToken)).Shards.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
 }
