@@ -17,21 +17,7 @@ public sealed class ShardCommandTests
         var store = folder.Combine("store");
         string[] generate = ["shard", "generate", store, "--samples", $"{Samples}", "--shard-samples", "5000", "--row-group-samples", "500", "--side", "32"];
 
-        using (var writer = PipelineExecutable.Start(generate))
-        {
-            await writer.WaitForOutputAsync(line => line.Contains(" committed:", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
-            // Kill while the next shard is being written: its staging file exists.
-            var shards = Path.Combine(store, "shards");
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!Directory.EnumerateFiles(shards, ".tmp-*").Any() && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(2);
-            }
-
-            Assert.False(writer.HasExited, writer.Transcript());
-            writer.KillHard();
-            await writer.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
+        await KilledShardWriter.RunAsync(generate, store);
 
         var afterCrash = await new ManifestStore(new LocalFolderStore(store)).LoadAsync(CancellationToken.None);
         Assert.InRange(afterCrash.Shards.Count, 1, 9);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Shards;
 using Pipeline.Sharding.Inspection;
+using Pipeline.Sharding.Leftovers;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Reading;
 using Pipeline.Sharding.Samples;
@@ -26,6 +27,11 @@ public static class ShardCommand
 
     private static readonly Option<bool> AsJson = new("--json") { Description = "Print JSON instead of text" };
 
+    private static readonly Option<bool> Clean = new("--clean")
+    {
+        Description = "First remove what dead writers left (staging files, shard files never committed) and list it; a live writer's files are kept",
+    };
+
     private static readonly Option<string?> ShardName = new("--shard") { Description = "Shard to inspect [default: the first in the manifest]" };
 
     private static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Rows to print", DefaultValueFactory = _ => 3 }.AtLeast(0);
@@ -46,18 +52,32 @@ public static class ShardCommand
     {
         ArgumentNullException.ThrowIfNull(cli);
         var inspect = new Command("inspect", "Show the manifest, and one shard's schema, row groups, codecs and first rows") { Store, ShardName, Rows };
-        inspect.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), InspectAsync, ct));
-        var verify = new Command("verify", "Check every shard against the manifest (size, SHA-256, row-group checksums, schema); exit 1 on damage") { Store, AsJson };
-        verify.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), VerifyAsync, ct));
+        inspect.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(InspectAsync), ct));
+        var verify = new Command("verify", "Check every shard against the manifest (size, SHA-256, row-group checksums, schema); exit 1 on damage") { Store, AsJson, Clean };
+        verify.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(VerifyAsync), ct));
         var stats = new Command("stats", "Totals and distributions over all committed samples") { Store, AsJson };
-        stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StatsAsync, ct));
+        stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(StatsAsync), ct));
         var generate = new Command("generate", "Write deterministic synthetic samples as shards (for trying the tools); rerunning resumes, committed shards are kept")
         {
             Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side,
         };
-        generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), GenerateAsync, ct));
+        generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(GenerateAsync), ct));
         return new Command("shard", "Parquet shard sets: inspect, verify, stats, generate") { inspect, verify, stats, generate };
     }
+
+    /// <summary>A store that is full, read-only or not ours to write is a resource that cannot be used (exit 2, its message as is).</summary>
+    private static Func<CommandContext, CancellationToken, Task<int>> StoreFaultsAreUnusable(Func<CommandContext, CancellationToken, Task<int>> action) =>
+        async (context, cancellationToken) =>
+        {
+            try
+            {
+                return await action(context, cancellationToken);
+            }
+            catch (ShardStoreException ex)
+            {
+                throw new PipelineConfigurationException(ex.Message, ex);
+            }
+        };
 
     private static IShardStore OpenStore(CommandContext context)
     {
@@ -125,14 +145,21 @@ public static class ShardCommand
     {
         var store = OpenStore(context);
         await LoadManifestAsync(store, cancellationToken);
+        // Cleaning first, so that what verify then warns about is what is left.
+        IReadOnlyList<Leftover> cleaned = context.Parse.GetValue(Clean) ? await LeftoverCollector.CollectAsync(store, cancellationToken) : [];
         var progress = new Progress<ShardEntry>(e => Console.Error.WriteLine($"verify: {e.Name} checked"));
-        var report = await ShardVerifier.VerifyAsync(store, context.Verbose ? progress : null, cancellationToken);
+        var report = await ShardVerifier.VerifyAsync(store, context.Verbose ? progress : null, cancellationToken) with { Cleaned = cleaned };
         if (context.Parse.GetValue(AsJson))
         {
             await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, Json));
         }
         else
         {
+            if (context.Parse.GetValue(Clean))
+            {
+                await WriteCleanedAsync(context.Output, store, cleaned);
+            }
+
             foreach (var problem in report.Problems)
             {
                 await context.Output.WriteLineAsync($"{(problem.IsError ? "ERROR" : "warning")}: {problem.Path}: {problem.Message}");
@@ -144,6 +171,19 @@ public static class ShardCommand
         }
 
         return report.HasErrors ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private static async Task WriteCleanedAsync(TextWriter output, IShardStore store, IReadOnlyList<Leftover> cleaned)
+    {
+        foreach (var leftover in cleaned)
+        {
+            await output.WriteLineAsync($"{(leftover.Removed ? "removed" : "kept")}: {leftover.Path} ({leftover.Length} bytes): {leftover.Note}");
+        }
+
+        var removed = cleaned.Where(l => l.Removed).ToList();
+        await output.WriteLineAsync(store.CanTellLiveWriters
+            ? $"clean: removed {removed.Count} leftovers ({Megabytes(removed.Sum(l => l.Length))}), kept {cleaned.Count - removed.Count}"
+            : $"clean: removed nothing: {store.Location} cannot tell a live writer's uncommitted files from leftovers");
     }
 
     private static async Task<int> StatsAsync(CommandContext context, CancellationToken cancellationToken)

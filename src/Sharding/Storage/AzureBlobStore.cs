@@ -118,6 +118,16 @@ public sealed class AzureBlobStore : IShardStore
     public async Task DeleteAsync(string path, CancellationToken cancellationToken) =>
         await _container.GetBlobClient(BlobName(path)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// False: a blob published but not yet in the manifest looks the same whether its writer is about to commit it
+    /// or died, and nothing short of an age guess tells them apart. Uncommitted blocks need no collecting: the
+    /// service drops them after a week.
+    /// </summary>
+    public bool CanTellLiveWriters => false;
+
+    public Task<bool> TryRemoveAbandonedAsync(string path, Func<CancellationToken, Task<bool>> stillUnwanted, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
     private string BlobName(string path) => _prefix + path;
 
     /// <summary>Creates the container on first write; concurrent first writers may both ask, which is harmless.</summary>

@@ -39,4 +39,13 @@ public interface IShardStore
 
     /// <summary>Deletes an object; no error when it is already gone.</summary>
     Task DeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>True when <see cref="TryRemoveAbandonedAsync"/> can tell a live writer's object from a dead one's.</summary>
+    bool CanTellLiveWriters { get; }
+
+    /// <summary>
+    /// Deletes a staging leftover or published object if no live writer holds it and <paramref name="stillUnwanted"/>,
+    /// asked once that is certain, agrees. False when a writer holds it, it is already gone, or the store cannot tell.
+    /// </summary>
+    Task<bool> TryRemoveAbandonedAsync(string path, Func<CancellationToken, Task<bool>> stillUnwanted, CancellationToken cancellationToken);
 }

@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 
 namespace Pipeline.Sharding.Storage;
 
 /// <summary>
 /// A store in a local folder, the default. Staged writes go to a <c>.tmp-</c> file beside the target and are
 /// renamed into place after an fsync; conditional replaces run under an exclusive lock file, so writers in
-/// several processes on this machine never interleave.
+/// several processes on this machine never interleave. Every staged file carries its writer's
+/// <see cref="OpenFileLock"/> until the writer is done with it, so leftovers of dead writers can be told apart.
 /// </summary>
 public sealed class LocalFolderStore : IShardStore
 {
@@ -17,7 +19,14 @@ public sealed class LocalFolderStore : IShardStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
-        Directory.CreateDirectory(Root);
+        try
+        {
+            Directory.CreateDirectory(Root);
+        }
+        catch (Exception ex) when (ShardStoreException.From(ex, $"create {Root}") is { } fault)
+        {
+            throw fault;
+        }
     }
 
     public string Root { get; }
@@ -87,7 +96,15 @@ public sealed class LocalFolderStore : IShardStore
             return false;
         }
 
-        await AtomicFile.WriteAllBytesAsync(full, content, cancellationToken);
+        try
+        {
+            await AtomicFile.WriteAllBytesAsync(full, content, cancellationToken);
+        }
+        catch (Exception ex) when (ShardStoreException.From(ex, $"write {full}") is { } fault)
+        {
+            throw fault;
+        }
+
         return true;
     }
 
@@ -133,6 +150,37 @@ public sealed class LocalFolderStore : IShardStore
         return Task.CompletedTask;
     }
 
+    public bool CanTellLiveWriters => OperatingSystem.IsLinux();
+
+    public async Task<bool> TryRemoveAbandonedAsync(string path, Func<CancellationToken, Task<bool>> stillUnwanted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stillUnwanted);
+        var full = FullPath(path);
+        SafeFileHandle handle;
+        try
+        {
+            // Shared, so that no flock is taken that could disturb a reader: only the open-file lock decides.
+            handle = File.OpenHandle(full, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException || FileSystemFault.IsLockContention(ex))
+        {
+            // Gone (its writer published or removed it), or held by a writer of an older version.
+            return false;
+        }
+
+        using (handle)
+        {
+            // Holding the lock, no writer can come back to the file; deleting while it is held closes every race.
+            if (OpenFileLock.TryAcquire(handle) != LockAttempt.Acquired || !await stillUnwanted(cancellationToken))
+            {
+                return false;
+            }
+
+            File.Delete(full);
+            return true;
+        }
+    }
+
     /// <summary>Version token of a local file: the hex SHA-256 of its content.</summary>
     private static string VersionOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
@@ -153,7 +201,11 @@ public sealed class LocalFolderStore : IShardStore
         return Path.Combine(Root, path.Replace('/', Path.DirectorySeparatorChar));
     }
 
-    /// <summary>An exclusive lock file (flock on Unix via FileShare.None), polled until <see cref="LockTimeout"/>.</summary>
+    /// <summary>
+    /// An exclusive lock file (flock on Unix via FileShare.None), polled until <see cref="LockTimeout"/> while
+    /// another writer holds it. Any other failure (no space or inode, read-only, no permission) is no contention
+    /// and is reported at once.
+    /// </summary>
     private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + LockTimeout;
@@ -163,13 +215,17 @@ public sealed class LocalFolderStore : IShardStore
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException ex) when (FileSystemFault.IsLockContention(ex) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(Random.Shared.Next(5, 25), cancellationToken);
             }
-            catch (IOException ex)
+            catch (IOException ex) when (FileSystemFault.IsLockContention(ex))
             {
                 throw new IOException($"could not lock '{path}' within {LockTimeout.TotalSeconds:0} s; another writer holds it", ex);
+            }
+            catch (Exception ex) when (ShardStoreException.From(ex, $"create {path}") is { } fault)
+            {
+                throw fault;
             }
         }
     }

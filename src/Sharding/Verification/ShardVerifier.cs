@@ -9,8 +9,9 @@ namespace Pipeline.Sharding.Verification;
 /// <summary>
 /// Checks a store against its manifest: every listed shard exists with the listed size and SHA-256, its footer
 /// and schema read, and every row group matches its checksum and decodes. Files the manifest does not list
-/// (from a crash between publishing and committing) and staging leftovers are reported as warnings: readers
-/// never see them.
+/// (from a crash between publishing and committing) and staging files are reported as warnings: readers never
+/// see them, and they may belong to a writer still at work (<see cref="Leftovers.LeftoverCollector"/> removes
+/// those of dead writers).
 /// </summary>
 public static class ShardVerifier
 {
@@ -42,15 +43,18 @@ public static class ShardVerifier
         }
 
         var listed = manifest.Shards.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        var removal = store.CanTellLiveWriters
+            ? "'shard verify --clean' removes it unless its writer is still running"
+            : "this store cannot tell whether its writer is still running: delete it by hand when no writer runs";
         await foreach (var item in store.ListAsync(ShardWriter.ShardFolder + "/", cancellationToken))
         {
             if (item.IsStaging)
             {
-                problems.Add(new ShardProblem(false, null, item.Path, $"staging leftover of an unfinished write ({item.Length} bytes); never read, safe to delete"));
+                problems.Add(new ShardProblem(false, null, item.Path, $"staging leftover of an unfinished write ({item.Length} bytes), never read; {removal}"));
             }
             else if (!listed.Contains(item.Path))
             {
-                problems.Add(new ShardProblem(false, null, item.Path, $"not in the manifest ({item.Length} bytes): published but never committed, so readers ignore it"));
+                problems.Add(new ShardProblem(false, null, item.Path, $"not in the manifest ({item.Length} bytes): published but never committed, so readers ignore it; {removal}"));
             }
         }
 

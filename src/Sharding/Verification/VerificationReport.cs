@@ -1,3 +1,5 @@
+using Pipeline.Sharding.Leftovers;
+
 namespace Pipeline.Sharding.Verification;
 
 /// <summary>What <see cref="ShardVerifier"/> checked and found.</summary>
@@ -8,4 +10,7 @@ namespace Pipeline.Sharding.Verification;
 public sealed record VerificationReport(int Shards, long Samples, long BytesChecked, IReadOnlyList<ShardProblem> Problems)
 {
     public bool HasErrors => Problems.Any(p => p.IsError);
+
+    /// <summary>Leftovers collected before verifying (<c>verify --clean</c>), removed or kept; empty otherwise.</summary>
+    public IReadOnlyList<Leftover> Cleaned { get; init; } = [];
 }

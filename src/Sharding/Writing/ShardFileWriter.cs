@@ -34,6 +34,9 @@ internal sealed class ShardFileWriter : IAsyncDisposable
 
     public string Name { get; }
 
+    /// <summary>Where the file is published, relative to the store.</summary>
+    public string Path => _staged.Path;
+
     public long Samples { get; private set; }
 
     public long BytesWritten => _stream.Position;
@@ -96,20 +99,29 @@ internal sealed class ShardFileWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_writer is not null)
+        try
         {
-            try
+            if (_writer is not null)
             {
                 await _writer.DisposeAsync();
             }
-            catch (IOException)
+        }
+        catch (IOException)
+        {
+            // Abandoning a shard: its staged bytes are discarded below, so a failing footer write does not matter.
+        }
+        finally
+        {
+            try
             {
-                // Abandoning a shard: its staged bytes are discarded below, so a failing footer write does not matter.
+                await _stream.DisposeAsync();
+            }
+            finally
+            {
+                // Whatever failed above, the staging file goes.
+                await _staged.DisposeAsync();
             }
         }
-
-        await _stream.DisposeAsync();
-        await _staged.DisposeAsync();
     }
 
     private async Task WriteColumnsAsync(ParquetRowGroupWriter group, IReadOnlyList<Sample> samples, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pipeline.Sharding.Leftovers;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
@@ -11,7 +12,9 @@ namespace Pipeline.Sharding.Writing;
 /// Writes a stream of samples as Parquet shards of a target size and commits each one: the file is published
 /// under a path unique to this attempt, then added to the manifest. Until the manifest commit a shard does not
 /// exist for readers, so a crash at any point leaves the manifest consistent. Re-writing a shard name that is
-/// already committed changes nothing (see <see cref="CommitOutcome"/>).
+/// already committed changes nothing (see <see cref="CommitOutcome"/>). The first writer a process starts on a
+/// store removes what dead writers left there (<see cref="LeftoverCollector"/>); a write that fails, for lack of
+/// space say, removes its own staging file and names the shard and the cause (<see cref="ShardStoreException"/>).
 /// </summary>
 public sealed partial class ShardWriter : IAsyncDisposable
 {
@@ -98,13 +101,33 @@ public sealed partial class ShardWriter : IAsyncDisposable
     {
         if (_file is null)
         {
+            foreach (var leftover in (await LeftoverCollector.CollectOnceAsync(_store, cancellationToken)).Where(l => l.Removed))
+            {
+                LogRemovedLeftover(leftover.Path, leftover.Length, leftover.Note);
+            }
+
             var name = $"{_options.NamePrefix}-{_nextIndex:D5}";
             // A path unique to this attempt: a retried or concurrent write of the same name never overwrites a committed file.
             var path = $"{ShardFolder}/{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.parquet";
-            _file = await ShardFileWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
+            try
+            {
+                _file = await ShardFileWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
+            }
+            catch (Exception ex) when (WriteFault(ex, name, path) is { } fault)
+            {
+                throw fault;
+            }
         }
 
-        await _file.WriteRowGroupAsync(_rowGroup, cancellationToken);
+        try
+        {
+            await _file.WriteRowGroupAsync(_rowGroup, cancellationToken);
+        }
+        catch (Exception ex) when (WriteFault(ex, _file.Name, _file.Path) is { } fault)
+        {
+            throw fault;
+        }
+
         _rowGroup.Clear();
         _rowGroupBytes = 0;
     }
@@ -114,6 +137,18 @@ public sealed partial class ShardWriter : IAsyncDisposable
         var file = _file!;
         _file = null;
         _nextIndex++;
+        try
+        {
+            await CommitShardAsync(file, cancellationToken);
+        }
+        catch (Exception ex) when (WriteFault(ex, file.Name, file.Path) is { } fault)
+        {
+            throw fault;
+        }
+    }
+
+    private async Task CommitShardAsync(ShardFileWriter file, CancellationToken cancellationToken)
+    {
         ShardCommit commit;
         await using (file)
         {
@@ -127,7 +162,16 @@ public sealed partial class ShardWriter : IAsyncDisposable
             else
             {
                 await file.PublishAsync(cancellationToken);
-                commit = await _manifest.CommitAsync(entry, SampleSchema.ColumnName(_options.Encoding), cancellationToken);
+                try
+                {
+                    commit = await _manifest.CommitAsync(entry, SampleSchema.ColumnName(_options.Encoding), cancellationToken);
+                }
+                catch
+                {
+                    await WithdrawAsync(entry.Path);
+                    throw;
+                }
+
                 if (commit.Outcome != CommitOutcome.Committed)
                 {
                     // Lost a race for the name: our file is referenced by nothing, so it goes.
@@ -148,6 +192,30 @@ public sealed partial class ShardWriter : IAsyncDisposable
         _commits.Add(commit);
         ShardCommitted?.Invoke(commit);
     }
+
+    /// <summary>
+    /// After a failed manifest commit, deletes the published file unless the manifest lists it after all (an error
+    /// after the commit took effect). Best effort: what stays is a leftover for <see cref="LeftoverCollector"/>.
+    /// </summary>
+    private async Task WithdrawAsync(string path)
+    {
+        try
+        {
+            var manifest = await _manifest.LoadAsync(CancellationToken.None);
+            if (!manifest.Shards.Any(s => s.Path == path))
+            {
+                await _store.DeleteAsync(path, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ShardManifestException or Azure.RequestFailedException)
+        {
+            // The commit's own error is the one to report.
+        }
+    }
+
+    /// <summary>A file-system fault (full disk, read-only, ...) while writing a shard, as an error naming it; null for other errors.</summary>
+    private ShardStoreException? WriteFault(Exception exception, string name, string path) =>
+        ShardStoreException.From(exception, $"write shard {name} to {_store.Describe(path)}");
 
     private static void Validate(Sample sample)
     {
@@ -178,6 +246,9 @@ public sealed partial class ShardWriter : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "shard {Shard} {Outcome}: {Samples} samples, {Bytes} bytes")]
     private partial void LogCommitted(string shard, CommitOutcome outcome, long samples, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "removed leftover {Path} ({Bytes} bytes): {Note}")]
+    private partial void LogRemovedLeftover(string path, long bytes, string note);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "shard {Shard} was already committed with different content ({Path}); kept the first commit and discarded this one")]
     private partial void LogKeptExisting(string shard, string path);
