@@ -110,13 +110,15 @@ public sealed class QueryWorker(QueryCounters? live = null) : IQueryWorkRunner
         var runs = Runs(item, QueryPaths.WordRun);
         var keep = Math.Min(item.Options.MinUnigramCount, item.Options.MinBigramCount);
         long keys = 0;
-        var temporary = TemporaryName(output);
-        var kept = CountRunWriter.Write(temporary, CountMerger.Merge(runs, cancellationToken).Where(r =>
+        return Staged(output, temporary =>
         {
-            keys++;
-            return r.Value >= keep;
-        }));
-        return CommitMerge(output, temporary, new QueryWorkResult(item.Describe(), Keys: keys, Kept: kept));
+            var kept = CountRunWriter.Write(temporary, CountMerger.Merge(runs, cancellationToken).Where(r =>
+            {
+                keys++;
+                return r.Value >= keep;
+            }));
+            return CommitMerge(output, temporary, new QueryWorkResult(item.Describe(), Keys: keys, Kept: kept));
+        });
     }
 
     private static QueryWorkResult MergeBigrams(QueryWorkItem item, CancellationToken cancellationToken)
@@ -142,10 +144,16 @@ public sealed class QueryWorker(QueryCounters? live = null) : IQueryWorkRunner
         }
 
         var lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
-        var temporary = TemporaryName(output);
         long keys = 0, kept = 0;
-        using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+        return Staged(output, temporary =>
         {
+            WriteBigrams(temporary);
+            return CommitMerge(output, temporary, new QueryWorkResult(item.Describe(), Keys: keys, Kept: kept));
+        });
+
+        void WriteBigrams(string temporary)
+        {
+            using var writer = new StreamWriter(temporary, false, new UTF8Encoding(false));
             foreach (var (bigram, count) in CountMerger.Merge(Runs(item, QueryPaths.BigramRun), cancellationToken))
             {
                 keys++;
@@ -168,8 +176,6 @@ public sealed class QueryWorker(QueryCounters? live = null) : IQueryWorkRunner
                 }
             }
         }
-
-        return CommitMerge(output, temporary, new QueryWorkResult(item.Describe(), Keys: keys, Kept: kept));
     }
 
     /// <summary>
@@ -210,17 +216,42 @@ public sealed class QueryWorker(QueryCounters? live = null) : IQueryWorkRunner
     /// <summary>Writes <paramref name="record"/> at <paramref name="path"/> unless it exists; false when another writer was first.</summary>
     private static bool Commit<T>(string path, T record)
     {
+        return Staged(path, temporary =>
+        {
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temporary);
+                return false;
+            }
+        });
+    }
+
+    /// <summary>Runs <paramref name="write"/> on a temporary file beside <paramref name="path"/>, removed when writing or committing fails (a full disk stays no fuller).</summary>
+    private static T Staged<T>(string path, Func<string, T> write)
+    {
         var temporary = TemporaryName(path);
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(record, Json));
         try
         {
-            File.Move(temporary, path, overwrite: false);
-            return true;
+            return write(temporary);
         }
-        catch (IOException) when (File.Exists(path))
+        catch
         {
-            File.Delete(temporary);
-            return false;
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // The original error matters more.
+            }
+
+            throw;
         }
     }
 

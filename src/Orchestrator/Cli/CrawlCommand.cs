@@ -257,8 +257,7 @@ public static class CrawlCommand
         // over committed chunks tries nothing, and is not a failure.
         if (statistics.Attempted > 0 && statistics.Succeeded == 0)
         {
-            await Console.Error.WriteLineAsync($"pipeline: error: none of {statistics.Attempted:N0} URLs was fetched (see {summaryPath}: {statistics.TopErrors(3)}; each URL's reason in {logFolder})");
-            return ExitCodes.Failure;
+            throw new PipelineFailureException($"none of {statistics.Attempted:N0} URLs was fetched (see {summaryPath}: {statistics.TopErrors(3)}; each URL's reason in {logFolder})");
         }
 
         return ExitCodes.Success;

@@ -111,9 +111,7 @@ public static class CurateCommand
         // Every record was unreadable: the counts are all zero because of the input, not because nothing matched.
         if (summary.Candidates == 0)
         {
-            await Console.Error.WriteLineAsync(
-                $"pipeline: error: none of the pool's {summary.Problems:N0} records was readable (see {Path.Combine(output, MatchStage.SummaryFile)}; the first: {problems.FirstOrDefault()})");
-            return ExitCodes.Failure;
+            throw new PipelineFailureException($"none of the pool's {summary.Problems:N0} records was readable (see {Path.Combine(output, MatchStage.SummaryFile)}; the first: {problems.FirstOrDefault()})");
         }
 
         return ExitCodes.Success;

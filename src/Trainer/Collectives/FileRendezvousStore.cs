@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Trainer.Collectives;
 
@@ -16,10 +17,8 @@ public sealed class FileRendezvousStore : IRendezvousStore
 
     public async Task SetAsync(string key, string value, CancellationToken cancellationToken)
     {
-        // Written aside and renamed, so a reader sees the whole value or none.
-        var temporary = PathOf(key) + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await File.WriteAllTextAsync(temporary, value, Encoding.UTF8, cancellationToken);
-        File.Move(temporary, PathOf(key), overwrite: true);
+        // Staged and renamed, so a reader sees the whole value or none, and a failed write leaves nothing.
+        await AtomicFile.WriteAllBytesAsync(PathOf(key), Encoding.UTF8.GetBytes(value), cancellationToken);
     }
 
     public async Task<string?> TryGetAsync(string key, CancellationToken cancellationToken)
