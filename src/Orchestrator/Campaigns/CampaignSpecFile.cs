@@ -96,15 +96,18 @@ public static class CampaignSpecFile
 
         try
         {
+            spec.Crawl.Validate();
+            spec.Fetcher.Validate();
             spec.Balancing.Validate();
             spec.Images.Validate();
-            spec.Fetcher.Validate();
+            spec.Filters.Validate();
+            spec.Dedup.Validate();
             spec.Training.Trainer.Validate();
             Require(spec.Training.Trainer.GlobalBatch % spec.Training.Workers == 0, $"training.trainer.globalBatch {spec.Training.Trainer.GlobalBatch} must divide into {spec.Training.Workers} workers");
         }
         catch (ArgumentException ex)
         {
-            throw new PipelineConfigurationException($"campaign spec {origin}: {ex.Message}", ex);
+            throw new PipelineConfigurationException($"campaign spec {origin}: {SpecKeys.Rename(ex.Message)}", ex);
         }
 
         var trainer = spec.Training.Trainer;

@@ -1,0 +1,28 @@
+using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Orchestrator.Hosting;
+using Pipeline.TestServices;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>A bad value in a campaign spec is named by the spec key the user wrote, not by the configuration key it binds to.</summary>
+public sealed class CampaignSpecErrorTests
+{
+    [Theory]
+    [InlineData("\"balancing\": { \"threshold\": 0 }", "balancing.threshold must be at least 1, got 0")]
+    [InlineData("\"training\": { \"trainer\": { \"steps\": 0 } }", "training.trainer.steps must be at least 1, got 0")]
+    [InlineData("\"training\": { \"trainer\": { \"model\": \"huge\" } }", "training.trainer.model must be one of tiny, small, ViT-B/32, got 'huge'")]
+    [InlineData("\"images\": { \"quality\": 101 }", "images.quality must be between 1 and 100, got 101")]
+    [InlineData("\"filters\": { \"minSide\": -1 }", "filters.minSide must be at least 0, got -1")]
+    [InlineData("\"dedup\": { \"maxDistance\": 40 }", "dedup.maxDistance must be between 0 and 32, got 40")]
+    [InlineData("\"crawl\": { \"maxPages\": 0 }", "crawl.maxPages must be at least 1, got 0")]
+    public async Task A_bad_value_names_its_spec_key(string section, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        var spec = folder.Combine("spec.json");
+        await File.WriteAllTextAsync(spec, $$"""{ "name": "x", "output": "out", "sources": { "seeds": ["http://example.org/"] }, {{section}} }""");
+
+        var error = await Assert.ThrowsAsync<PipelineConfigurationException>(() => CampaignSpecFile.LoadAsync(spec, CancellationToken.None));
+
+        Assert.Equal($"campaign spec {spec}: {expected}", error.Message);
+    }
+}
