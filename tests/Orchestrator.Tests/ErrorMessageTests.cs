@@ -39,7 +39,7 @@ public sealed class ErrorMessageTests
 
         var result = await PipelineExecutable.RunAsync(["queries", "stats", entries]);
 
-        AssertOneErrorLineNaming(result, 1, "entries.parquet");
+        AssertOneErrorLineNaming(result, 2, "entries.parquet");
     }
 
     private static void AssertOneErrorLineNaming((int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr) result, int exitCode, string file)
