@@ -48,7 +48,7 @@ internal static class SoakBenchmarks
         var options = new TrainingOptions { Steps = steps, GlobalBatch = 8, WarmupSteps = 10, CheckpointEvery = Math.Max(1, steps / 4), ShuffleBuffer = 64, LogEvery = 500 };
         var resident = new long[steps + 1];
         using var process = Process.GetCurrentProcess();
-        using var stressing = stress ? new LibtorchStress(TimeSpan.Zero) : null;
+        using var stressing = stress ? new LibtorchStress(TimeSpan.FromMilliseconds(1)) : null;
         var clock = Stopwatch.StartNew();
         await new ClipTrainer(options, new SingleProcessCollectives(), NullLogger.Instance).RunAsync(store, manifest, tokenizer, output, resume: false, r =>
         {
