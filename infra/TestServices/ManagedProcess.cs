@@ -85,7 +85,13 @@ public sealed partial class ManagedProcess : IDisposable
             if (_process.HasExited)
             {
                 await _exited.Task;
+                // Waits for the end of both streams: a line printed just before the exit may not have been read yet.
                 _process.WaitForExit();
+                if (_stdout.Concat(_stderr).FirstOrDefault(match) is { } last)
+                {
+                    return last;
+                }
+
                 throw new InvalidOperationException($"'{Description}' exited with {_process.ExitCode} before printing the expected line.\n{Transcript()}");
             }
 
