@@ -34,6 +34,15 @@ public sealed class CampaignTests(ITestOutputHelper output)
         var expected = await ManifestKeysAsync(folder.Combine("clean", "shards"));
         Assert.True(expected.Count > 100, $"only {expected.Count} samples");
         Assert.Equal(expected.Count, expected.Distinct().Count());
+        // Every final sample carries the lineage of its balanced pair, as an independent Parquet reader sees it.
+        var lineage = await ShardLineageColumns.ReadStoreAsync(folder.Combine("clean", "shards"));
+        Assert.All(lineage, s =>
+        {
+            Assert.NotNull(s.KeptForEntry);
+            Assert.Contains(s.KeptForEntry.Value, s.MatchedEntryIds);
+            Assert.InRange(s.KeepProbability ?? -1, double.Epsilon, 1);
+            Assert.NotNull(s.Reserve);
+        });
 
         // Crash 1: SIGKILL once the fetch stage has begun (its chunks are leased work); crash 2: SIGKILL after the first checkpoint.
         using (var first = PipelineExecutable.Start(Demo("crashed")))
@@ -62,6 +71,7 @@ public sealed class CampaignTests(ITestOutputHelper output)
         var keys = await ManifestKeysAsync(folder.Combine("crashed", "shards"));
         Assert.Equal(expected.Count, keys.Count);
         Assert.Equal(expected.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Lineage(lineage), Lineage(await ShardLineageColumns.ReadStoreAsync(folder.Combine("crashed", "shards"))));
 
         var status = await PipelineExecutable.RunAsync(
             ["campaign", "status", "demo", "--json", "--run-dir", folder.Combine("crashed-state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}"]);
@@ -99,6 +109,9 @@ public sealed class CampaignTests(ITestOutputHelper output)
         Assert.Equal(1, absent.ExitCode);
         Assert.Contains(absent.Stdout, l => l.Contains("candidate file", StringComparison.Ordinal) && l.Contains("absent.jsonl", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal));
     }
+
+    private static List<string> Lineage(IEnumerable<ShardLineageColumns> samples) =>
+        [.. samples.Select(s => $"{s.Key} [{string.Join(',', s.MatchedEntryIds)}] {s.KeptForEntry} {s.KeepProbability:R} {s.Reserve}").Order(StringComparer.Ordinal)];
 
     internal static async Task<List<string>> ManifestKeysAsync(string location)
     {

@@ -77,6 +77,7 @@ public sealed class ShardRoundTripTests
             var hashes = Read<ulong?>(group, schema, "phash", rows);
             var pages = Read<string?>(group, schema, "page_url", rows);
             var times = Read<DateTime?>(group, schema, "fetch_time", rows);
+            var reserves = Read<bool?>(group, schema, "reserve", rows);
             for (var r = 0; r < rows; r++, index++)
             {
                 var expected = TestSamples.Create(index);
@@ -89,6 +90,7 @@ public sealed class ShardRoundTripTests
                 Assert.Equal(expected.PerceptualHash, hashes[r]);
                 Assert.Equal(expected.PageUrl, pages[r]);
                 Assert.Equal(expected.FetchTime?.UtcDateTime, times[r]);
+                Assert.Equal(expected.Reserve, reserves[r]);
             }
         }
 

@@ -30,6 +30,7 @@ internal static class TestSamples
             PerceptualHash = index % 5 == 0 ? null : index == 1 ? ulong.MaxValue : (ulong)index * 0x9E3779B97F4A7C15UL,
             PageUrl = index % 2 == 0 ? null : $"https://pages.example.org/{index}",
             FetchTime = index % 6 == 0 ? null : new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(index * 10L * 1234567),
+            Reserve = index % 3 == 0 ? null : index % 2 == 0,
         };
     }
 
@@ -58,6 +59,7 @@ internal static class TestSamples
         Assert.Equal(expected.Image, actual.Image);
         Assert.Equal(expected.MatchedEntryIds, actual.MatchedEntryIds);
         Assert.Equal(expected.KeptForEntry, actual.KeptForEntry);
+        Assert.Equal(expected.Reserve, actual.Reserve);
         Assert.Equal(expected.KeepProbability, actual.KeepProbability);
         Assert.Equal(expected.PerceptualHash, actual.PerceptualHash);
         Assert.Equal(expected.PageUrl, actual.PageUrl);

@@ -13,7 +13,7 @@ namespace Pipeline.Crawler.Html;
 /// The charset comes from the Content-Type, else a BOM or <c>&lt;meta charset&gt;</c>. URLs resolve against
 /// <c>&lt;base href&gt;</c> or the page. Per <c>img</c>: a lazy-loading attribute (<c>data-src</c> and kin), else
 /// <c>src</c>, else the widest <c>srcset</c> candidate (its own or its <c>picture</c>'s <c>source</c>); texts are
-/// <c>alt</c>, <c>title</c> and the figure's <c>figcaption</c>, cleaned by <see cref="CaptionText"/>.
+/// <c>alt</c>, <c>title</c> and the figure's <c>figcaption</c>, cleaned by <see cref="Pipeline.Sharding.Samples.CaptionText"/>.
 /// </summary>
 public sealed class HtmlImageExtractor
 {

@@ -1,4 +1,5 @@
 using Pipeline.Crawler.Candidates;
+using Pipeline.Sharding.Samples;
 
 namespace Pipeline.Crawler.Html;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 
 namespace Pipeline.Curation.Candidates;
 

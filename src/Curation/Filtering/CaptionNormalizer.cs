@@ -1,5 +1,5 @@
 using System.Text;
-using Pipeline.Crawler.Html;
+using Pipeline.Sharding.Samples;
 
 namespace Pipeline.Curation.Filtering;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Counting;
 using Pipeline.Sharding.Storage;

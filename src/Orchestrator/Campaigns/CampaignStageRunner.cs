@@ -5,7 +5,7 @@ using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Sources;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
 using Pipeline.Curation.WordNet;
@@ -180,7 +180,8 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
                 continue;
             }
 
-            chunk.Add(JsonSerializer.Serialize(new FetchListLine(pair.Key, pair.Url, pair.Caption, pair.PageUrl, pair.Balance?.Entry ?? -1), JsonLine));
+            chunk.Add(JsonSerializer.Serialize(
+                new FetchListLine(pair.Key, pair.Url, pair.Caption, pair.PageUrl, pair.EntryIds, pair.Balance?.Entry, pair.Balance?.KeepProbability, pair.Balance?.Reserve), JsonLine));
             if (chunk.Count == spec.Fetch.Chunk)
             {
                 await FlushAsync();
@@ -199,25 +200,17 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     /// <summary>Fetches chunk <paramref name="name"/> into the fetched store, or returns its commit when it is already done.</summary>
     public async Task<FetchChunkReport> FetchChunkAsync(string name, CancellationToken cancellationToken)
     {
-        var lines = new List<FetchListLine>();
-        foreach (var text in await File.ReadAllLinesAsync(Path.Combine(Paths.FetchLists, name + ".jsonl"), cancellationToken))
-        {
-            if (text.Length > 0)
-            {
-                lines.Add(JsonSerializer.Deserialize<FetchListLine>(text, JsonLine) ?? throw new InvalidDataException($"{name}: empty line"));
-            }
-        }
-
+        var list = Path.Combine(Paths.FetchLists, name + ".jsonl");
+        var batch = await UrlListFile.ReadAsync(list, new UrlListColumns(), p => throw new InvalidDataException($"fetch list {p}"), cancellationToken).ToArrayAsync(cancellationToken);
         if (await FetchStage.LoadCommitAsync(Paths.FetchLogs, name, cancellationToken) is { } done)
         {
             return new FetchChunkReport(name, done.Entries, done.Images, true, [], new Dictionary<string, long>(), new Dictionary<string, long>());
         }
 
         var statistics = new CrawlStatistics();
-        var batch = lines.Select((l, i) => new UrlListRecord(l.Url, l.Caption, l.PageUrl, l.Key, i + 1, 0)).ToArray();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
         var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
-        var fetchedEntries = lines.Where((l, i) => outcome.Succeeded[i] && l.Entry >= 0).Select(l => l.Entry).ToList();
+        var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage?.KeptForEntry is not null).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
         return new FetchChunkReport(
             name, outcome.Record.Entries, outcome.Record.Images, false, fetchedEntries,
             statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value),

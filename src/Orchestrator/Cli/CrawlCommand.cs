@@ -10,7 +10,7 @@ using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Network;
 using Pipeline.Crawler.Sources;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Stages;
 using Pipeline.Sharding.Storage;

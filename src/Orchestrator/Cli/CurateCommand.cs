@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Matching;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Stages;
 

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Crawler.Downloading;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
@@ -85,6 +85,7 @@ public static class FetchStage
             foreach (var i in ok)
             {
                 var image = results[i].Image!;
+                var lineage = batch[i].Lineage;
                 await shards.WriteAsync(
                     new Sample
                     {
@@ -99,6 +100,10 @@ public static class FetchStage
                         Image = image.Bytes,
                         PageUrl = batch[i].PageUrl,
                         FetchTime = fetchTime,
+                        MatchedEntryIds = lineage?.MatchedEntryIds ?? [],
+                        KeptForEntry = lineage?.KeptForEntry,
+                        KeepProbability = lineage?.KeepProbability,
+                        Reserve = lineage?.Reserve,
                     },
                     cancellationToken);
             }

@@ -25,6 +25,7 @@ internal static class SampleColumns
         var perceptualHashes = await RowGroupColumns.NullableAsync<ulong>(group, schema.PerceptualHash, n, cancellationToken);
         var pageUrls = await RowGroupColumns.StringsAsync(group, schema.PageUrl, n, cancellationToken);
         var fetchTimes = await RowGroupColumns.NullableAsync<DateTime>(group, schema.FetchTime, n, cancellationToken);
+        var reserves = schema.HasReserve ? await RowGroupColumns.NullableAsync<bool>(group, schema.Reserve, n, cancellationToken) : new bool?[n];
 
         var samples = new Sample[n];
         for (var i = 0; i < n; i++)
@@ -46,6 +47,7 @@ internal static class SampleColumns
                 PerceptualHash = perceptualHashes[i],
                 PageUrl = pageUrls[i],
                 FetchTime = fetchTimes[i] is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null,
+                Reserve = reserves[i],
             };
         }
 

@@ -47,4 +47,7 @@ public sealed record Sample
 
     /// <summary>When the image was fetched (stored in UTC with microsecond precision).</summary>
     public DateTimeOffset? FetchTime { get; init; }
+
+    /// <summary>True when the balancer held the pair in reserve and it was used to refill its entry; false for a kept pair; null when not balanced.</summary>
+    public bool? Reserve { get; init; }
 }

@@ -5,23 +5,39 @@ namespace Pipeline.Sharding.Samples;
 /// <summary>
 /// The Parquet columns of a shard, in file order. img2dataset's columns come first with its names and types
 /// (strings, int32 sizes, the image as binary in a column named <c>jpg</c> or <c>webp</c>); lineage follows.
+/// Shards written before the <c>reserve</c> column existed (it is the last) are read as having it all null.
 /// </summary>
 public sealed class SampleSchema
 {
     private static readonly Dictionary<ImageEncoding, SampleSchema> ByEncoding = Enum.GetValues<ImageEncoding>()
-        .ToDictionary(e => e, e => new SampleSchema(e));
+        .ToDictionary(e => e, e => new SampleSchema(e, hasReserve: true));
 
-    private SampleSchema(ImageEncoding encoding)
+    private static readonly Dictionary<ImageEncoding, SampleSchema> WithoutReserve = Enum.GetValues<ImageEncoding>()
+        .ToDictionary(e => e, e => new SampleSchema(e, hasReserve: false));
+
+    private SampleSchema(ImageEncoding encoding, bool hasReserve)
     {
         Encoding = encoding;
+        HasReserve = hasReserve;
         Image = new DataField<byte[]>(ColumnName(encoding));
         MatchedEntryIds = new ListField("matched_entry_ids", MatchedEntryId);
-        Parquet = new ParquetSchema(
+        List<Field> fields =
+        [
             Key, Url, Caption, Width, Height, OriginalWidth, OriginalHeight, Sha256, Image,
-            MatchedEntryIds, KeptForEntry, KeepProbability, PerceptualHash, PageUrl, FetchTime);
+            MatchedEntryIds, KeptForEntry, KeepProbability, PerceptualHash, PageUrl, FetchTime,
+        ];
+        if (hasReserve)
+        {
+            fields.Add(Reserve);
+        }
+
+        Parquet = new ParquetSchema(fields);
     }
 
     public ImageEncoding Encoding { get; }
+
+    /// <summary>False for shards written before the <c>reserve</c> column was added.</summary>
+    public bool HasReserve { get; }
 
     public ParquetSchema Parquet { get; }
 
@@ -60,6 +76,9 @@ public sealed class SampleSchema
 
     public DataField FetchTime { get; } = new DateTimeDataField("fetch_time", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true);
 
+    /// <summary>True for a pair the balancer held in reserve (fetched to refill its entry), false for a kept one, null when not balanced.</summary>
+    public DataField Reserve { get; } = new DataField<bool?>("reserve");
+
     /// <summary>The schema for shards whose images have <paramref name="encoding"/>.</summary>
     public static SampleSchema For(ImageEncoding encoding) => ByEncoding[encoding];
 
@@ -95,6 +114,11 @@ public sealed class SampleSchema
 
         var expected = For(ParseColumnName(image));
         var actualFields = schema.DataFields;
+        if (actualFields.Length == expected.Parquet.DataFields.Length - 1)
+        {
+            expected = WithoutReserve[expected.Encoding];
+        }
+
         var expectedFields = expected.Parquet.DataFields;
         if (actualFields.Length != expectedFields.Length)
         {

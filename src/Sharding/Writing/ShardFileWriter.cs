@@ -149,6 +149,7 @@ internal sealed class ShardFileWriter : IAsyncDisposable
         await group.WriteAsync<ulong>(s.PerceptualHash, Values(samples, x => x.PerceptualHash), null, null, cancellationToken);
         await group.WriteAsync(s.PageUrl, Strings(samples, x => x.PageUrl));
         await group.WriteAsync<DateTime>(s.FetchTime, Values(samples, x => x.FetchTime?.UtcDateTime), null, null, cancellationToken);
+        await group.WriteAsync<bool>(s.Reserve, Values(samples, x => x.Reserve), null, null, cancellationToken);
     }
 
     private static string?[] Strings(IReadOnlyList<Sample> samples, Func<Sample, string?> select)

@@ -2,10 +2,10 @@ using System.IO.Compression;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
-using Pipeline.Crawler.Sources.UrlLists;
+using Pipeline.Sharding.Lists;
 using Pipeline.TestServices;
 
-namespace Pipeline.Crawler.Tests;
+namespace Pipeline.Sharding.Tests;
 
 public class UrlListFileTests
 {
@@ -47,6 +47,28 @@ public class UrlListFileTests
         Assert.Equal(["A cat, sitting", "Two\nlines with \"quotes\"", "plain"], records.Select(r => r.Caption));
         Assert.Equal([2L, 3L, 6L], records.Select(r => r.Line));
         Assert.Equal(5, Assert.Single(problems).Line);
+    }
+
+    [Fact]
+    public async Task Reads_the_lineage_of_balanced_pairs_from_jsonl_and_none_from_a_plain_list()
+    {
+        using var folder = new TemporaryFolder("urllist");
+        var jsonl = folder.Combine("pairs.jsonl");
+        await File.WriteAllLinesAsync(jsonl,
+        [
+            """{"url":"http://a.example/1.jpg","caption":"a cat","matched_entry_ids":[3,9],"kept_for_entry":9,"keep_probability":0.25,"reserve":true}""",
+            """{"url":"http://a.example/2.jpg","caption":"a dog","matched_entry_ids":[4],"kept_for_entry":null,"keep_probability":null,"reserve":null}""",
+            """{"url":"http://a.example/3.jpg","caption":"plain"}""",
+        ]);
+
+        var (records, problems) = await ReadAsync(jsonl);
+
+        Assert.Empty(problems);
+        Assert.Equal([3, 9], records[0].Lineage!.MatchedEntryIds);
+        Assert.Equal((9, 0.25, true), (records[0].Lineage!.KeptForEntry, records[0].Lineage!.KeepProbability, records[0].Lineage!.Reserve));
+        Assert.Equal([4], records[1].Lineage!.MatchedEntryIds);
+        Assert.Equal((null, null, null), (records[1].Lineage!.KeptForEntry, records[1].Lineage!.KeepProbability, records[1].Lineage!.Reserve));
+        Assert.Null(records[2].Lineage);
     }
 
     [Fact]

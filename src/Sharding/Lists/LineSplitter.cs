@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Pipeline.Crawler.Sources.UrlLists;
+namespace Pipeline.Sharding.Lists;
 
 /// <summary>Splits a byte stream into lines at <c>\n</c> without decoding, so a bad line can be reported by number and offset and skipped.</summary>
 internal static class LineSplitter

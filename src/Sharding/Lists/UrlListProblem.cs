@@ -1,4 +1,4 @@
-namespace Pipeline.Crawler.Sources.UrlLists;
+namespace Pipeline.Sharding.Lists;
 
 /// <summary>An entry of a URL list that could not be read and was skipped.</summary>
 /// <param name="File">The list file.</param>

@@ -6,7 +6,7 @@ using Parquet;
 using Parquet.Schema;
 using Pipeline.Sharding.Samples;
 
-namespace Pipeline.Crawler.Sources.UrlLists;
+namespace Pipeline.Sharding.Lists;
 
 /// <summary>
 /// Streams URL lists in the formats img2dataset users have: <c>.txt</c> (one URL per line), <c>.csv</c> and
@@ -19,6 +19,12 @@ public static class UrlListFile
 {
     /// <summary>Lines longer than this are reported and skipped rather than buffered.</summary>
     public const int MaxLineBytes = 1 << 20;
+
+    // Lineage fields, named as in the shard schema and the pair files.
+    private const string MatchedEntryIds = "matched_entry_ids";
+    private const string KeptForEntry = "kept_for_entry";
+    private const string KeepProbability = "keep_probability";
+    private const string Reserve = "reserve";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -276,8 +282,30 @@ public static class UrlListFile
         }
 
         return Text(root, columns.Url) is { } url
-            ? (new UrlListRecord(url, Text(root, columns.Caption), Text(root, columns.PageUrl), Text(root, columns.Key), line.Number, line.Offset), null)
+            ? (new UrlListRecord(url, Text(root, columns.Caption), Text(root, columns.PageUrl), Text(root, columns.Key), line.Number, line.Offset, Lineage(root)), null)
             : (null, $"no string '{columns.Url}' field");
+    }
+
+    /// <summary>The pair's lineage from the fields named as in the shard schema; null when the line has no <c>matched_entry_ids</c>.</summary>
+    private static PairLineage? Lineage(JsonElement root)
+    {
+        if (!root.TryGetProperty(MatchedEntryIds, out var ids) || ids.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var matched = new int[ids.GetArrayLength()];
+        var i = 0;
+        foreach (var id in ids.EnumerateArray())
+        {
+            matched[i++] = id.GetInt32();
+        }
+
+        return new PairLineage(
+            matched,
+            root.TryGetProperty(KeptForEntry, out var kept) && kept.ValueKind == JsonValueKind.Number ? kept.GetInt32() : null,
+            root.TryGetProperty(KeepProbability, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null,
+            root.TryGetProperty(Reserve, out var r) && r.ValueKind is JsonValueKind.True or JsonValueKind.False ? r.GetBoolean() : null);
     }
 
     private static string? Text(JsonElement root, string name) =>
@@ -305,6 +333,7 @@ public static class UrlListFile
             var captionField = Optional(columns.Caption);
             var pageField = Optional(columns.PageUrl);
             var keyField = Optional(columns.Key);
+            var lineage = ParquetLineage.Find(fields);
             long row = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
@@ -315,6 +344,7 @@ public static class UrlListFile
                 var captions = await Column(captionField);
                 var pages = await Column(pageField);
                 var keys = await Column(keyField);
+                var lineages = lineage is null ? null : await lineage.ReadAsync(group, n, cancellationToken);
                 for (var i = 0; i < n; i++)
                 {
                     row++;
@@ -324,7 +354,7 @@ public static class UrlListFile
                         continue;
                     }
 
-                    yield return new UrlListRecord(url, captions?[i], pages?[i], keys?[i], row, -1);
+                    yield return new UrlListRecord(url, captions?[i], pages?[i], keys?[i], row, -1, lineages?[i]);
                 }
             }
         }

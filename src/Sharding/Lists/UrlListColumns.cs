@@ -1,4 +1,4 @@
-namespace Pipeline.Crawler.Sources.UrlLists;
+namespace Pipeline.Sharding.Lists;
 
 /// <summary>Which fields of a URL list hold what (section <c>Crawler:UrlList</c>); img2dataset's names by default.</summary>
 public sealed record UrlListColumns

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace Pipeline.Crawler.Html;
+namespace Pipeline.Sharding.Samples;
 
 /// <summary>Cleans a text taken from HTML: entities left encoded twice are decoded, control characters dropped, white space collapsed, length bounded.</summary>
 public static class CaptionText

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Pipeline.Curation.Matching;
+using Pipeline.Curation.Tests;
+using Pipeline.TestServices;
+using Xunit.Abstractions;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>Lineage from <c>curate balance</c> through <c>crawl fetch</c>, <c>curate filter</c> and <c>curate dedup</c>, as the shards hold it.</summary>
+public sealed class LineageTests(ITestOutputHelper log) : IDisposable
+{
+    private static readonly string[] Entries = ["cat", "dog", "bird", "tree"];
+    private const int Images = 40;
+
+    private readonly TemporaryFolder _folder = new("lineage");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Every_sample_fetched_filtered_and_deduplicated_from_balanced_pairs_carries_its_pairs_lineage_and_a_plain_list_none()
+    {
+        await using var site = await LoopbackWebServer.StartAsync(app =>
+            // The last two images repeat the first two: dedup drops a sample, lineage must survive for the rest.
+            app.MapGet("/img/{n:int}.jpg", (int n) => Results.Bytes(SyntheticPhotos.Jpeg(n >= Images - 2 ? n - (Images - 2) : n), "image/jpeg")));
+        var pool = _folder.Combine("pool.jsonl");
+        await File.WriteAllLinesAsync(pool, Enumerable.Range(0, Images).Select(i => JsonSerializer.Serialize(new
+        {
+            url = site.Url($"img/{i}.jpg").AbsoluteUri,
+            caption = $"a {Entries[i % 4]} photo number {i}" + (i % 5 == 0 ? " under a tree" : ""),
+        })));
+        var entries = _folder.Combine("entries.txt");
+        await File.WriteAllLinesAsync(entries, Entries);
+
+        await RunAsync("curate", "match", pool, "--entries", entries, "--out", _folder.Combine("matches"));
+        await RunAsync("curate", "balance", "--matches", _folder.Combine("matches"), "--out", _folder.Combine("balanced"), "-t", "6", "--seed", "3");
+        var balancedFile = _folder.Combine("balanced", "balanced.parquet");
+        var pairs = await PairFile.ReadAsync(balancedFile, CancellationToken.None).ToDictionaryAsync(p => p.Key);
+        Assert.Contains(pairs.Values, p => p.Balance!.Reserve);
+        Assert.Contains(pairs.Values, p => p.EntryIds.Count > 1);
+
+        await RunAsync("crawl", "fetch", balancedFile, "--out", _folder.Combine("fetched"), "--allow-loopback");
+        await RunAsync("curate", "filter", _folder.Combine("fetched"), "--out", _folder.Combine("filtered"));
+        await RunAsync("curate", "dedup", _folder.Combine("filtered"), "--out", _folder.Combine("final"));
+
+        var fetched = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("fetched"));
+        Assert.Equal(pairs.Count, fetched.Count);
+        var final = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("final"));
+        Assert.InRange(final.Count, 1, fetched.Count - 1);
+        foreach (var (stage, samples) in new[] { ("fetched", fetched), ("filtered", await ShardLineageColumns.ReadStoreAsync(_folder.Combine("filtered"))), ("final", final) })
+        {
+            log.WriteLine($"{stage}: {samples.Count} samples, {samples.Count(s => s.Reserve == true)} from the reserve");
+            Assert.All(samples, sample =>
+            {
+                var pair = pairs[sample.Key];
+                Assert.Equal(pair.EntryIds, sample.MatchedEntryIds);
+                Assert.Equal(pair.Balance!.Entry, sample.KeptForEntry);
+                Assert.Equal(pair.Balance.KeepProbability, sample.KeepProbability);
+                Assert.Equal(pair.Balance.Reserve, sample.Reserve);
+            });
+        }
+
+        // A plain URL list says nothing of why a pair is there: no lineage.
+        var plain = _folder.Combine("urls.txt");
+        await File.WriteAllLinesAsync(plain, Enumerable.Range(0, 3).Select(i => site.Url($"img/{i}.jpg").AbsoluteUri));
+        await RunAsync("crawl", "fetch", plain, "--out", _folder.Combine("plain"), "--allow-loopback");
+        var unbalanced = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("plain"));
+        Assert.Equal(3, unbalanced.Count);
+        Assert.All(unbalanced, s => Assert.Equal((0, (int?)null, (double?)null, (bool?)null), (s.MatchedEntryIds.Length, s.KeptForEntry, s.KeepProbability, s.Reserve)));
+    }
+
+    private async Task RunAsync(params string[] arguments)
+    {
+        var result = await PipelineExecutable.RunAsync(arguments);
+        log.WriteLine($"$ pipeline {string.Join(' ', arguments)} -> {result.ExitCode}\n{string.Join('\n', result.Stdout)}\n{string.Join('\n', result.Stderr.TakeLast(5))}");
+        Assert.True(result.ExitCode == 0, string.Join('\n', result.Stdout.Concat(result.Stderr.TakeLast(20))));
+    }
+}
