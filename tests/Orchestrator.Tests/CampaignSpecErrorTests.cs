@@ -1,5 +1,5 @@
 using Pipeline.Orchestrator.Campaigns;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;

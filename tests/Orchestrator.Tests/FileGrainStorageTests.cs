@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;

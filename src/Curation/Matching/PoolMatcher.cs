@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Pipeline.Sharding.Lists;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Counting;
+using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Curation.Matching;

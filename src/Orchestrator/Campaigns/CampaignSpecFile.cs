@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Campaigns;
 

@@ -5,12 +5,13 @@ using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Sources;
-using Pipeline.Sharding.Lists;
+using Pipeline.Crawler.Stages;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
+using Pipeline.Curation.Stages;
 using Pipeline.Curation.WordNet;
-using Pipeline.Orchestrator.Hosting;
-using Pipeline.Orchestrator.Stages;
+using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Campaigns;

@@ -5,6 +5,7 @@ using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.Training;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 
@@ -61,7 +62,7 @@ public static class CampaignCommand
         }
         catch (ArgumentException ex)
         {
-            throw new Hosting.PipelineConfigurationException(ex.Message, ex);
+            throw new PipelineConfigurationException(ex.Message, ex);
         }
 
         if (status.State is CampaignRunState.Paused or CampaignRunState.Failed)
@@ -90,7 +91,7 @@ public static class CampaignCommand
         var status = await act(campaign);
         if (status.State == CampaignRunState.None)
         {
-            throw new Hosting.PipelineConfigurationException($"no campaign named '{status.Name}'{(session.IsEmbedded ? $" in run folder {context.Options.RunDirectory}" : " on the cluster")}");
+            throw new PipelineConfigurationException($"no campaign named '{status.Name}'{(session.IsEmbedded ? $" in run folder {context.Options.RunDirectory}" : " on the cluster")}");
         }
 
         // An embedded campaign runs only while its process does: resuming one means hosting it to the end.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 

@@ -10,9 +10,11 @@ using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Network;
 using Pipeline.Crawler.Sources;
-using Pipeline.Sharding.Lists;
+using Pipeline.Crawler.Stages;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Orchestrator.Stages;
+using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Progress;
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Cli;

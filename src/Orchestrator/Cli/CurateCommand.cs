@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Matching;
-using Pipeline.Sharding.Lists;
+using Pipeline.Curation.Stages;
 using Pipeline.Orchestrator.Hosting;
-using Pipeline.Orchestrator.Stages;
+using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 

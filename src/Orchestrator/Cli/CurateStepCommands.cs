@@ -5,6 +5,7 @@ using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Overlap;
 using Pipeline.Orchestrator.Grains.Curation;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Cli;

@@ -8,7 +8,7 @@ using Pipeline.Curation.Matching;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Demo;
 using Pipeline.Orchestrator.Grains.Training;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Orchestrator.Cli;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 

@@ -7,6 +7,7 @@ using Pipeline.Curation.Wikipedia;
 using Pipeline.Curation.WordNet;
 using Pipeline.Orchestrator.Grains.Queries;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Cli;
 

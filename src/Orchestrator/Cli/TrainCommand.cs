@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Progress;
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Collectives;

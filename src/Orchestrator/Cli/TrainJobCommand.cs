@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Training;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Orchestrator.Cli;

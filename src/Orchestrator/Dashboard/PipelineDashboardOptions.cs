@@ -1,5 +1,5 @@
 using System.Net;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Dashboard;
 

@@ -6,6 +6,7 @@ using Pipeline.Crawler.Images;
 using Pipeline.Curation.WordNet;
 using Pipeline.Orchestrator.Grains.Diagnostics;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 using Pipeline.Trainer.Runtime;
 
 namespace Pipeline.Orchestrator.Doctor;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Hosting;
 

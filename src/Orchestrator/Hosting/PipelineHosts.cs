@@ -1,20 +1,21 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Builder;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Pipeline.Orchestrator.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Orchestrator.Reminders;
 using Pipeline.Orchestrator.Storage;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Hosting;
 

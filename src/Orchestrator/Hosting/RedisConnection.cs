@@ -1,3 +1,4 @@
+using Pipeline.Sharding.Settings;
 using StackExchange.Redis;
 
 namespace Pipeline.Orchestrator.Hosting;

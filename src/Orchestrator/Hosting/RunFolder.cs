@@ -1,3 +1,4 @@
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Hosting;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Orleans.Configuration;
+using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Hosting;
 

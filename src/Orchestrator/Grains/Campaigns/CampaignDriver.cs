@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Counting;
+using Pipeline.Curation.Stages;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.Curation;
@@ -9,7 +10,6 @@ using Pipeline.Orchestrator.Grains.Shards;
 using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Orchestrator.Grains.WorkQueues;
 using Pipeline.Orchestrator.Placement;
-using Pipeline.Orchestrator.Stages;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;

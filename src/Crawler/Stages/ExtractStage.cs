@@ -4,9 +4,9 @@ using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Sources.Warc;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Settings;
 
-namespace Pipeline.Orchestrator.Stages;
+namespace Pipeline.Crawler.Stages;
 
 /// <summary>
 /// The extract stage shared by <c>crawl extract</c> and campaigns: image-text candidates from WARC and WAT files

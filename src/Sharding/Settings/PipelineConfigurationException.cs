@@ -1,4 +1,4 @@
-namespace Pipeline.Orchestrator.Hosting;
+namespace Pipeline.Sharding.Settings;
 
 /// <summary>A setting is wrong or a configured resource is unusable; the message is shown to the user as is.</summary>
 public sealed class PipelineConfigurationException : Exception

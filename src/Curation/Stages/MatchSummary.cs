@@ -1,6 +1,6 @@
 using Pipeline.Curation.Matching;
 
-namespace Pipeline.Orchestrator.Stages;
+namespace Pipeline.Curation.Stages;
 
 /// <summary>What a match run did, in <c>match-summary.json</c>; balancing starts from it.</summary>
 public sealed record MatchSummary(

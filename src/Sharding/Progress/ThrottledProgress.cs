@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Pipeline.Orchestrator.Cli;
+namespace Pipeline.Sharding.Progress;
 
 /// <summary>Progress that reports at most once per interval, for progress lines on long work.</summary>
 public sealed class ThrottledProgress<T> : IProgress<T>

@@ -3,10 +3,10 @@ using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.DataCards;
 using Pipeline.Curation.Matching;
-using Pipeline.Orchestrator.Cli;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
-namespace Pipeline.Orchestrator.Stages;
+namespace Pipeline.Curation.Stages;
 
 /// <summary>Stage 4: keeps at most t pairs per entry (with a reserve) over a finished match run; writes the pairs and a data card.</summary>
 public static class BalanceStage

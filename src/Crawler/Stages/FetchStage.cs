@@ -7,11 +7,13 @@ using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
 
-namespace Pipeline.Orchestrator.Stages;
+namespace Pipeline.Crawler.Stages;
 
 /// <summary>Stage 5, one chunk at a time: downloads a chunk of a URL list, then writes its status log, its shard and its commit record.</summary>
 public static class FetchStage
 {
+    private static readonly JsonSerializerOptions Record = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The commit record path of chunk <paramref name="name"/> in <paramref name="logFolder"/>.</summary>
@@ -27,7 +29,7 @@ public static class FetchStage
         }
 
         await using var stream = File.OpenRead(path);
-        return await JsonSerializer.DeserializeAsync<FetchChunkRecord>(stream, MatchStage.Json, cancellationToken);
+        return await JsonSerializer.DeserializeAsync<FetchChunkRecord>(stream, Record, cancellationToken);
     }
 
     /// <summary>Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>.</summary>
@@ -112,7 +114,7 @@ public static class FetchStage
         }
 
         var record = new FetchChunkRecord(name, batch.Length, ok.Count, ok.Count > 0 ? name + "-00000" : null);
-        await AtomicFile.WriteAllBytesAsync(CommitPath(logFolder, name), JsonSerializer.SerializeToUtf8Bytes(record, MatchStage.Json), cancellationToken);
+        await AtomicFile.WriteAllBytesAsync(CommitPath(logFolder, name), JsonSerializer.SerializeToUtf8Bytes(record, Record), cancellationToken);
         return record;
     }
 

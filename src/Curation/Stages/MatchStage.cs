@@ -4,13 +4,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Pipeline.Sharding.Lists;
 using Pipeline.Curation.Matching;
-using Pipeline.Orchestrator.Cli;
-using Pipeline.Orchestrator.Hosting;
+using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Progress;
+using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
-namespace Pipeline.Orchestrator.Stages;
+namespace Pipeline.Curation.Stages;
 
 /// <summary>Stage 3: matches every pool partition against the entries, commits each partition, merges the per-entry counts.</summary>
 public static class MatchStage
