@@ -53,12 +53,11 @@ public static class CampaignCommand
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(spec);
         var campaign = session.Grains.GetGrain<ICampaignGrain>(spec.Name);
-        var json = CampaignSpecFile.ToJson(spec);
         CampaignStatus status;
         try
         {
             // The grain checks the output and store from its silo, which is where the stages will write.
-            status = await (replace ? campaign.Replace(json) : campaign.Start(json));
+            status = await (replace ? campaign.Replace(spec) : campaign.Start(spec));
         }
         catch (ArgumentException ex)
         {

@@ -76,7 +76,7 @@ public static class TrainJobCommand
 
         await using var session = await ClusterSession.OpenAsync(context, cancellationToken);
         var job = session.Grains.GetGrain<ITrainingJobGrain>(parse.GetValue(Job)!);
-        var spec = new TrainingJobSpec(ShardsLocation(shards), Path.GetFullPath(output), JsonSerializer.Serialize(training, CampaignSpecFile.Json));
+        var spec = new TrainingJobSpec(ShardsLocation(shards), Path.GetFullPath(output), training);
         var status = await job.Start(spec);
         if (!session.IsEmbedded && parse.GetValue(Detach))
         {

@@ -11,6 +11,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Serialization;
 using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Orchestrator.Reminders;
@@ -89,6 +90,7 @@ public static class PipelineHosts
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.CampaignReminderPeriod < o.MinimumReminderPeriod ? options.CampaignReminderPeriod : o.MinimumReminderPeriod);
             silo.Services.AddSingleton(roles);
             silo.Services.AddSingleton(ports);
+            silo.Services.AddSerializer(LibraryRecordCodec.AddTo);
             // Every silo collects what Orleans' dashboard shows, so a dashboard on any silo or client sees the whole cluster.
             silo.AddDashboard();
             if (options.Kubernetes)
@@ -160,6 +162,7 @@ public static class PipelineHosts
         builder.UseOrleansClient(client =>
         {
             client.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+            client.Services.AddSerializer(LibraryRecordCodec.AddTo);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.Stages;
@@ -35,7 +34,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
                 return;
             }
 
-            var spec = CampaignSpecFile.Parse((await grains.GetGrain<ICampaignGrain>(name).GetSpec()) ?? throw new InvalidOperationException($"campaign {name} has no spec"));
+            var spec = await campaign.GetSpec() ?? throw new InvalidOperationException($"campaign {name} has no spec");
             var stage = status.Stage;
             string summary;
             try
@@ -125,7 +124,6 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
 
         var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
         await queue.Fill(chunks);
-        var specJson = CampaignSpecFile.ToJson(spec);
         while (true)
         {
             // Workers on every active silo, again each round: a silo that joined gets one, a dead one's lease expires.
@@ -133,7 +131,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             {
                 try
                 {
-                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(specJson, run);
+                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(spec, run);
                 }
                 catch (OrleansException)
                 {
@@ -158,8 +156,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
     private async Task<string> TrainAsync(CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
     {
         var job = grains.GetGrain<ITrainingJobGrain>(spec.Name);
-        var training = JsonSerializer.Serialize(spec.Training, CampaignSpecFile.Json);
-        var status = await job.Start(new TrainingJobSpec(runner.FinalStore, runner.Paths.Training, training));
+        var status = await job.Start(new TrainingJobSpec(runner.FinalStore, runner.Paths.Training, spec.Training));
         while (true)
         {
             switch (status.Phase)

@@ -55,13 +55,15 @@ public sealed partial class CampaignGrain(
         }
     }
 
-    public Task<CampaignStatus> Start(string specJson) => StartAsync(specJson, replace: false);
+    public Task<CampaignStatus> Start(CampaignSpec spec) => StartAsync(spec, replace: false);
 
-    public Task<CampaignStatus> Replace(string specJson) => StartAsync(specJson, replace: true);
+    public Task<CampaignStatus> Replace(CampaignSpec spec) => StartAsync(spec, replace: true);
 
-    private async Task<CampaignStatus> StartAsync(string specJson, bool replace)
+    private async Task<CampaignStatus> StartAsync(CampaignSpec spec, bool replace)
     {
-        var spec = CampaignSpecFile.Parse(specJson);
+        ArgumentNullException.ThrowIfNull(spec);
+        // Kept as JSON in the grain's state and the output's claim: a document later versions still read.
+        var specJson = CampaignSpecFile.ToJson(spec);
         if (spec.Name != _name)
         {
             throw new ArgumentException($"spec names campaign '{spec.Name}', not '{_name}'");
@@ -103,7 +105,7 @@ public sealed partial class CampaignGrain(
 
     public Task<CampaignStatus> GetStatus() => Task.FromResult(Status());
 
-    public Task<string?> GetSpec() => Task.FromResult(state.State.SpecJson);
+    public Task<CampaignSpec?> GetSpec() => Task.FromResult(state.State.SpecJson is { } json ? CampaignSpecFile.Parse(json) : null);
 
     public async Task<CampaignStatus> Pause()
     {

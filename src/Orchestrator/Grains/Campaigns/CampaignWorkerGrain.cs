@@ -15,12 +15,11 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
     private Task? _loop;
     private int _run;
 
-    public Task EnsureRunning(string specJson, int run)
+    public Task EnsureRunning(CampaignSpec spec, int run)
     {
         // A loop of a replaced run ends by itself before its next lease; the new run's loop starts now.
         if (_loop is null || _loop.IsCompleted || run != _run)
         {
-            var spec = CampaignSpecFile.Parse(specJson);
             var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
             var counters = GrainFactory.GetGrain<IEntryCountersGrain>(spec.Name);
             var campaign = GrainFactory.GetGrain<ICampaignGrain>(spec.Name);

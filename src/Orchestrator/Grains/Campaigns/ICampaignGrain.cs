@@ -16,15 +16,15 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// of a cancelled campaign, is refused with what to do instead (resume, cancel, <see cref="Replace"/>).
     /// </summary>
     [Alias("start")]
-    Task<CampaignStatus> Start(string specJson);
+    Task<CampaignStatus> Start(CampaignSpec spec);
 
     /// <summary>
-    /// Starts the campaign from its first stage with <paramref name="specJson"/> in place of a cancelled, failed or
+    /// Starts the campaign from its first stage with <paramref name="spec"/> in place of a cancelled, failed or
     /// completed run of the name, whose state, counters, training job and shard readings are forgotten (its files stay).
     /// A running or paused campaign is refused: cancel it first.
     /// </summary>
     [Alias("replace")]
-    Task<CampaignStatus> Replace(string specJson);
+    Task<CampaignStatus> Replace(CampaignSpec spec);
 
     /// <summary>Where the campaign stands.</summary>
     [Alias("status")]
@@ -42,10 +42,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("cancel")]
     Task<CampaignStatus> Cancel();
 
-    /// <summary>The spec as JSON, or null before the campaign starts.</summary>
-    [Alias("spec")]
+    /// <summary>The spec, or null before the campaign starts.</summary>
+    [Alias("get-spec")]
     [AlwaysInterleave]
-    Task<string?> GetSpec();
+    Task<CampaignSpec?> GetSpec();
 
     /// <summary>Driver: the current stage's latest progress line.</summary>
     [Alias("report")]

@@ -1,3 +1,5 @@
+using Pipeline.Orchestrator.Campaigns;
+
 namespace Pipeline.Orchestrator.Grains.Campaigns;
 
 /// <summary>
@@ -9,5 +11,5 @@ public interface ICampaignWorkerGrain : IGrainWithStringKey
 {
     /// <summary>Starts pulling for run <paramref name="run"/> of the campaign if not already; returns at once.</summary>
     [Alias("ensure-running")]
-    Task EnsureRunning(string specJson, int run);
+    Task EnsureRunning(CampaignSpec spec, int run);
 }

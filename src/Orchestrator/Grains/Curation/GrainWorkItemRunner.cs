@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pipeline.Curation.Jobs;
 
 namespace Pipeline.Orchestrator.Grains.Curation;
@@ -7,11 +6,9 @@ namespace Pipeline.Orchestrator.Grains.Curation;
 public sealed class GrainWorkItemRunner(IGrainFactory grains) : IWorkItemRunner
 {
     /// <inheritdoc/>
-    public async Task<WorkItemResult> RunAsync(WorkItem item, CancellationToken cancellationToken)
+    public Task<WorkItemResult> RunAsync(WorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var grain = grains.GetGrain<ICurationWorkerGrain>($"{item.OutputStore}|{item.Step}|{item.Part}");
-        var json = await grain.Run(JsonSerializer.Serialize(item, StoreFile.Json)).WaitAsync(cancellationToken);
-        return JsonSerializer.Deserialize<WorkItemResult>(json, StoreFile.Json) ?? throw new InvalidDataException($"{item.Describe()}: the worker returned no result");
+        return grains.GetGrain<ICurationWorkerGrain>($"{item.OutputStore}|{item.Step}|{item.Part}").Run(item, cancellationToken);
     }
 }

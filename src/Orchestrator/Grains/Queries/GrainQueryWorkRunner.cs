@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pipeline.Curation.Queries;
 
 namespace Pipeline.Orchestrator.Grains.Queries;
@@ -7,11 +6,9 @@ namespace Pipeline.Orchestrator.Grains.Queries;
 public sealed class GrainQueryWorkRunner(IGrainFactory grains) : IQueryWorkRunner
 {
     /// <inheritdoc/>
-    public async Task<QueryWorkResult> RunAsync(QueryWorkItem item, CancellationToken cancellationToken)
+    public Task<QueryWorkResult> RunAsync(QueryWorkItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var grain = grains.GetGrain<IQueryWorkerGrain>($"{item.WorkFolder}|{item.Describe()}");
-        var json = await grain.Run(JsonSerializer.Serialize(item, QueryWorker.Json)).WaitAsync(cancellationToken);
-        return JsonSerializer.Deserialize<QueryWorkResult>(json, QueryWorker.Json) ?? throw new InvalidDataException($"{item.Describe()}: the worker returned no result");
+        return grains.GetGrain<IQueryWorkerGrain>($"{item.WorkFolder}|{item.Describe()}").Run(item, cancellationToken);
     }
 }

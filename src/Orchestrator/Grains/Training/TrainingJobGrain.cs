@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Hosting;
@@ -21,7 +20,7 @@ public sealed partial class TrainingJobGrain(
     {
         if (state.State.Spec is { } spec)
         {
-            _training = JsonSerializer.Deserialize<CampaignTraining>(spec.TrainingJson, CampaignSpecFile.Json) ?? new CampaignTraining();
+            _training = spec.Training ?? new CampaignTraining();
         }
 
         // A new activation (after a silo died) gives every placed worker a full timeout to show it is alive.
@@ -37,12 +36,12 @@ public sealed partial class TrainingJobGrain(
     public async Task<TrainingJobStatus> Start(TrainingJobSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (state.State.Phase is TrainingJobPhase.Running or TrainingJobPhase.Waiting or TrainingJobPhase.Completed && state.State.Spec == spec)
+        if (state.State.Phase is TrainingJobPhase.Running or TrainingJobPhase.Waiting or TrainingJobPhase.Completed && spec.SameAs(state.State.Spec))
         {
             return Status();
         }
 
-        _training = JsonSerializer.Deserialize<CampaignTraining>(spec.TrainingJson, CampaignSpecFile.Json) ?? throw new ArgumentException("no training settings", nameof(spec));
+        _training = spec.Training ?? throw new ArgumentException("no training settings", nameof(spec));
         state.State.Spec = spec;
         state.State.WorldSize = _training.Workers;
         state.State.Steps = _training.Trainer.Steps;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Storage;
@@ -76,8 +75,7 @@ public sealed partial class TrainingWorkerGrain(ILocalSiloDetails silo, IConfigu
 
         try
         {
-            var training = JsonSerializer.Deserialize<CampaignTraining>(a.Spec.TrainingJson, CampaignSpecFile.Json)!;
-            var options = training.Trainer;
+            var options = a.Spec.Training.Trainer;
             var store = ShardStoreLocation.Open(a.Spec.Shards, configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions());
             var manifest = await new ManifestStore(store).LoadAsync(beating.Token);
             if (manifest.Shards.Count == 0)
