@@ -5,6 +5,7 @@ using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.Shards;
 using Pipeline.Orchestrator.Grains.Training;
+using Pipeline.Orchestrator.Grains.WorkQueues;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Sharding.Storage;
@@ -114,6 +115,7 @@ public sealed partial class CampaignGrain(
             state.State.State = CampaignRunState.Paused;
             await state.WriteStateAsync();
             await StopDriverAsync();
+            await HoldFetchWorkersAsync();
             if (state.State.Stage == CampaignStage.Train)
             {
                 await GrainFactory.GetGrain<ITrainingJobGrain>(this.GetPrimaryKeyString()).Halt();
@@ -129,6 +131,7 @@ public sealed partial class CampaignGrain(
         {
             state.State.State = CampaignRunState.Running;
             await state.WriteStateAsync();
+            await GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(_name, state.State.Run)).Release();
             await this.RegisterOrUpdateReminder(ReminderName, options.Value.CampaignReminderPeriod, options.Value.CampaignReminderPeriod);
             await EnsureDriverAsync();
         }
@@ -144,6 +147,7 @@ public sealed partial class CampaignGrain(
             state.State.FinishedAt = DateTime.UtcNow;
             await state.WriteStateAsync();
             await StopDriverAsync();
+            await HoldFetchWorkersAsync();
             await GrainFactory.GetGrain<ITrainingJobGrain>(this.GetPrimaryKeyString()).Halt();
             await ForgetReminderAsync();
         }
@@ -255,6 +259,26 @@ public sealed partial class CampaignGrain(
         await GrainFactory.GetGrain<IEntryCountersGrain>(_name).Forget();
         await GrainFactory.GetGrain<IShardRegistryGrain>(_name).Forget();
         await ForgetReminderAsync();
+    }
+
+    /// <summary>
+    /// Holds the fetch queue (no new leases) and waits until every worker finished or gave back its chunk. A worker
+    /// that died keeps its lease until it expires, so the wait is bounded by two lease periods.
+    /// </summary>
+    private async Task HoldFetchWorkersAsync()
+    {
+        if (state.State.Stage != CampaignStage.Fetch || state.State.SpecJson is not { } json)
+        {
+            return;
+        }
+
+        var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(_name, state.State.Run));
+        await queue.Hold();
+        var deadline = DateTime.UtcNow + (2 * CampaignSpecFile.Parse(json).Fetch.Lease);
+        while ((await queue.GetProgress()).Leased > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
     }
 
     private async Task StopDriverAsync()

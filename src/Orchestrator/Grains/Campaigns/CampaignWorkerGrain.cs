@@ -60,10 +60,11 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
             }
 
             using var renewing = new CancellationTokenSource();
-            var renewals = RenewAsync(queue, lease, spec.Fetch.Lease, renewing.Token);
+            using var held = new CancellationTokenSource();
+            var renewals = RenewAsync(queue, lease, spec.Fetch.Lease, held, renewing.Token);
             try
             {
-                var report = await runner.FetchChunkAsync(lease.Item, CancellationToken.None);
+                var report = await runner.FetchChunkAsync(lease.Item, held.Token);
                 // The chunk is committed either way; its counts belong to this run only.
                 if ((await campaign.GetStatus()).Run == run)
                 {
@@ -72,6 +73,12 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
 
                 await queue.Complete(lease);
                 LogChunk(logger, spec.Name, lease.Item, report.Images, report.Entries, report.AlreadyDone);
+            }
+            catch (OperationCanceledException) when (held.IsCancellationRequested)
+            {
+                // Paused or cancelled: the chunk goes back undone (its commit record is all or nothing) and is redone on resume.
+                await queue.GiveBack(lease);
+                LogGivenBack(logger, spec.Name, lease.Item);
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or HttpRequestException or UnauthorizedAccessException or ArgumentException)
             {
@@ -86,14 +93,26 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
         }
     }
 
-    private static async Task RenewAsync(IWorkQueueGrain queue, WorkLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Renews the lease every third of its duration, and each second looks whether the queue is held; if so, fires <paramref name="held"/>.</summary>
+    private static async Task RenewAsync(IWorkQueueGrain queue, WorkLease lease, TimeSpan duration, CancellationTokenSource held, CancellationToken cancellationToken)
     {
+        var renewed = DateTime.UtcNow;
         try
         {
             while (true)
             {
-                await Task.Delay(duration / 3, cancellationToken);
-                await queue.Renew(lease, duration);
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                if (await queue.IsHeld())
+                {
+                    await held.CancelAsync();
+                    return;
+                }
+
+                if (DateTime.UtcNow - renewed >= duration / 3)
+                {
+                    await queue.Renew(lease, duration);
+                    renewed = DateTime.UtcNow;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -103,6 +122,9 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: chunk {Chunk} committed, {Images} of {Entries} images (already done: {AlreadyDone})")]
     private static partial void LogChunk(ILogger logger, string campaign, string chunk, int images, int entries, bool alreadyDone);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: chunk {Chunk} given back undone, the campaign is paused or cancelled")]
+    private static partial void LogGivenBack(ILogger logger, string campaign, string chunk);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {Campaign}: chunk {Chunk} failed")]
     private static partial void LogChunkFailed(ILogger logger, Exception exception, string campaign, string chunk);

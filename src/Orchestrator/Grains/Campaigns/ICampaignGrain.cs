@@ -26,11 +26,15 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("replace")]
     Task<CampaignStatus> Replace(CampaignSpec spec);
 
-    /// <summary>Where the campaign stands.</summary>
+    /// <summary>Where the campaign stands (answered even while a pause waits for workers, which ask it).</summary>
     [Alias("status")]
+    [AlwaysInterleave]
     Task<CampaignStatus> GetStatus();
 
-    /// <summary>Pauses after interrupting the current stage (its committed work stays).</summary>
+    /// <summary>
+    /// Pauses after interrupting the current stage (its committed work stays); during fetch, returns once every
+    /// worker has finished or given back its chunk, so nothing is committed while paused.
+    /// </summary>
     [Alias("pause")]
     Task<CampaignStatus> Pause();
 
@@ -38,7 +42,7 @@ public interface ICampaignGrain : IGrainWithStringKey
     [Alias("resume")]
     Task<CampaignStatus> Unpause();
 
-    /// <summary>Stops the campaign for good, and its training job.</summary>
+    /// <summary>Stops the campaign for good, its fetch workers (as <see cref="Pause"/> does) and its training job.</summary>
     [Alias("cancel")]
     Task<CampaignStatus> Cancel();
 

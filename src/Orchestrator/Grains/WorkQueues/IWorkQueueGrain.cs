@@ -27,6 +27,23 @@ public interface IWorkQueueGrain : IGrainWithStringKey
     [Alias("fail")]
     Task Fail(WorkLease lease, string reason);
 
+    /// <summary>Returns the leased item unattempted: its worker was told to stop (the queue is held) and did not finish it.</summary>
+    [Alias("give-back")]
+    Task GiveBack(WorkLease lease);
+
+    /// <summary>Holds the queue: no item is leased until <see cref="Release"/>; workers drop what they hold (see <see cref="IsHeld"/>).</summary>
+    [Alias("hold")]
+    Task Hold();
+
+    /// <summary>Leases again after <see cref="Hold"/>.</summary>
+    [Alias("release")]
+    Task Release();
+
+    /// <summary>Whether the queue is held: a worker polls it while it works and gives its item back when it is.</summary>
+    [Alias("is-held")]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> IsHeld();
+
     /// <summary>Counts by status.</summary>
     [Alias("progress")]
     Task<WorkQueueProgress> GetProgress();

@@ -22,6 +22,11 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
 
     public async Task<WorkLease?> Lease(string worker, TimeSpan duration)
     {
+        if (state.State.Held)
+        {
+            return null;
+        }
+
         var now = DateTime.UtcNow;
         var item = state.State.Items.FirstOrDefault(i => i.Status == WorkItemStatus.Pending)
             ?? state.State.Items.FirstOrDefault(i => i.Status == WorkItemStatus.Leased && i.Expires < now);
@@ -47,7 +52,7 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
     public async Task<bool> Renew(WorkLease lease, TimeSpan duration)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var item = Held(lease);
+        var item = LeasedItem(lease);
         if (item is null)
         {
             return false;
@@ -76,7 +81,7 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
     public async Task Fail(WorkLease lease, string reason)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var item = Held(lease);
+        var item = LeasedItem(lease);
         if (item is null)
         {
             return;
@@ -86,6 +91,27 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
         item.Status = item.Attempts >= MaxAttempts ? WorkItemStatus.Failed : WorkItemStatus.Pending;
         await state.WriteStateAsync();
     }
+
+    public async Task GiveBack(WorkLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var item = LeasedItem(lease);
+        if (item is null)
+        {
+            return;
+        }
+
+        item.Status = WorkItemStatus.Pending;
+        item.Attempts--;
+        item.Worker = null;
+        await state.WriteStateAsync();
+    }
+
+    public Task Hold() => SetHeldAsync(true);
+
+    public Task Release() => SetHeldAsync(false);
+
+    public Task<bool> IsHeld() => Task.FromResult(state.State.Held);
 
     public Task<WorkQueueProgress> GetProgress()
     {
@@ -97,6 +123,15 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
             [.. items.Where(i => i.Status == WorkItemStatus.Leased).Select(i => i.Worker ?? string.Empty).Distinct(StringComparer.Ordinal)]));
     }
 
-    private QueuedItem? Held(WorkLease lease) =>
+    private async Task SetHeldAsync(bool held)
+    {
+        if (state.State.Held != held)
+        {
+            state.State.Held = held;
+            await state.WriteStateAsync();
+        }
+    }
+
+    private QueuedItem? LeasedItem(WorkLease lease) =>
         state.State.Items.FirstOrDefault(i => i.Name == lease.Item && i.LeaseId == lease.LeaseId && i.Status == WorkItemStatus.Leased);
 }

@@ -10,4 +10,7 @@ public sealed class WorkQueueState
 
     /// <summary>Expired leases taken over by another worker; kept with the items, so it survives the queue moving silo.</summary>
     [Id(2)] public int Reclaimed { get; set; }
+
+    /// <summary>True while the queue is held (the campaign is paused or cancelled): nothing is leased.</summary>
+    [Id(3)] public bool Held { get; set; }
 }
