@@ -43,6 +43,10 @@ public sealed class CampaignTests(ITestOutputHelper output)
             Assert.InRange(s.KeepProbability ?? -1, double.Epsilon, 1);
             Assert.NotNull(s.Reserve);
         });
+        // No entry reaches the demo's t, so the refill after dedup keeps every surviving sample.
+        Assert.Equal(
+            (await ManifestKeysAsync(folder.Combine("clean", "deduped"))).Order(StringComparer.Ordinal),
+            expected.Order(StringComparer.Ordinal));
 
         // Crash 1: SIGKILL once the fetch stage has begun (its chunks are leased work); crash 2: SIGKILL after the first checkpoint.
         using (var first = PipelineExecutable.Start(Demo("crashed")))

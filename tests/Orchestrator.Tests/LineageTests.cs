@@ -8,22 +8,27 @@ using Xunit.Abstractions;
 
 namespace Pipeline.Orchestrator.Tests;
 
-/// <summary>Lineage from <c>curate balance</c> through <c>crawl fetch</c>, <c>curate filter</c> and <c>curate dedup</c>, as the shards hold it.</summary>
+/// <summary>Lineage from <c>curate balance</c> through <c>crawl fetch</c>, <c>curate filter</c>, <c>dedup</c> and <c>refill</c>, as the shards hold it.</summary>
 public sealed class LineageTests(ITestOutputHelper log) : IDisposable
 {
     private static readonly string[] Entries = ["cat", "dog", "bird", "tree"];
     private const int Images = 40;
+    private const int T = 6;
+    private static readonly HashSet<int> Missing = [4, 5, 8, 9, 13, 16];
 
     private readonly TemporaryFolder _folder = new("lineage");
 
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task Every_sample_fetched_filtered_and_deduplicated_from_balanced_pairs_carries_its_pairs_lineage_and_a_plain_list_none()
+    public async Task Every_sample_fetched_filtered_deduplicated_and_refilled_from_balanced_pairs_carries_its_pairs_lineage_and_a_plain_list_none()
     {
         await using var site = await LoopbackWebServer.StartAsync(app =>
             // The last two images repeat the first two: dedup drops a sample, lineage must survive for the rest.
-            app.MapGet("/img/{n:int}.jpg", (int n) => Results.Bytes(SyntheticPhotos.Jpeg(n >= Images - 2 ? n - (Images - 2) : n), "image/jpeg")));
+            // A few are missing, so some entries lose kept pairs that the refill replaces from the reserve.
+            app.MapGet("/img/{n:int}.jpg", (int n) => Missing.Contains(n)
+                ? Results.NotFound()
+                : Results.Bytes(SyntheticPhotos.Jpeg(n >= Images - 2 ? n - (Images - 2) : n), "image/jpeg")));
         var pool = _folder.Combine("pool.jsonl");
         await File.WriteAllLinesAsync(pool, Enumerable.Range(0, Images).Select(i => JsonSerializer.Serialize(new
         {
@@ -34,7 +39,7 @@ public sealed class LineageTests(ITestOutputHelper log) : IDisposable
         await File.WriteAllLinesAsync(entries, Entries);
 
         await RunAsync("curate", "match", pool, "--entries", entries, "--out", _folder.Combine("matches"));
-        await RunAsync("curate", "balance", "--matches", _folder.Combine("matches"), "--out", _folder.Combine("balanced"), "-t", "6", "--seed", "3");
+        await RunAsync("curate", "balance", "--matches", _folder.Combine("matches"), "--out", _folder.Combine("balanced"), "-t", $"{T}", "--seed", "3");
         var balancedFile = _folder.Combine("balanced", "balanced.parquet");
         var pairs = await PairFile.ReadAsync(balancedFile, CancellationToken.None).ToDictionaryAsync(p => p.Key);
         Assert.Contains(pairs.Values, p => p.Balance!.Reserve);
@@ -42,13 +47,17 @@ public sealed class LineageTests(ITestOutputHelper log) : IDisposable
 
         await RunAsync("crawl", "fetch", balancedFile, "--out", _folder.Combine("fetched"), "--allow-loopback");
         await RunAsync("curate", "filter", _folder.Combine("fetched"), "--out", _folder.Combine("filtered"));
-        await RunAsync("curate", "dedup", _folder.Combine("filtered"), "--out", _folder.Combine("final"));
+        await RunAsync("curate", "dedup", _folder.Combine("filtered"), "--out", _folder.Combine("deduped"));
+
+        await RunAsync("curate", "refill", _folder.Combine("deduped"), "--matches", _folder.Combine("matches"), "--out", _folder.Combine("final"), "-t", $"{T}", "--seed", "3");
 
         var fetched = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("fetched"));
-        Assert.Equal(pairs.Count, fetched.Count);
+        Assert.Equal(pairs.Count - pairs.Values.Count(p => Missing.Contains(ImageOf(p.Url))), fetched.Count);
+        var deduped = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("deduped"));
+        Assert.InRange(deduped.Count, 1, fetched.Count - 1);
         var final = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("final"));
-        Assert.InRange(final.Count, 1, fetched.Count - 1);
-        foreach (var (stage, samples) in new[] { ("fetched", fetched), ("filtered", await ShardLineageColumns.ReadStoreAsync(_folder.Combine("filtered"))), ("final", final) })
+        var stages = new[] { ("fetched", fetched), ("filtered", await ShardLineageColumns.ReadStoreAsync(_folder.Combine("filtered"))), ("deduped", deduped), ("final", final) };
+        foreach (var (stage, samples) in stages)
         {
             log.WriteLine($"{stage}: {samples.Count} samples, {samples.Count(s => s.Reserve == true)} from the reserve");
             Assert.All(samples, sample =>
@@ -61,6 +70,14 @@ public sealed class LineageTests(ITestOutputHelper log) : IDisposable
             });
         }
 
+        // The refill: each entry ends at min(t, its surviving pairs), lost kept pairs replaced from its reserve.
+        var survivingPerEntry = deduped.GroupBy(x => x.KeptForEntry!.Value).ToDictionary(g => g.Key, g => g.Count());
+        var finalPerEntry = final.GroupBy(x => x.KeptForEntry!.Value).ToDictionary(g => g.Key, g => g.Count());
+        log.WriteLine($"per entry, surviving -> final: {string.Join(", ", survivingPerEntry.OrderBy(e => e.Key).Select(e => $"{Entries[e.Key]} {e.Value} -> {finalPerEntry.GetValueOrDefault(e.Key)}"))}");
+        Assert.All(survivingPerEntry, e => Assert.Equal(Math.Min(T, e.Value), finalPerEntry.GetValueOrDefault(e.Key)));
+        Assert.Contains(final, x => x.Reserve == true);
+        Assert.Subset(deduped.Select(x => x.Key).ToHashSet(), final.Select(x => x.Key).ToHashSet());
+
         // A plain URL list says nothing of why a pair is there: no lineage.
         var plain = _folder.Combine("urls.txt");
         await File.WriteAllLinesAsync(plain, Enumerable.Range(0, 3).Select(i => site.Url($"img/{i}.jpg").AbsoluteUri));
@@ -69,6 +86,8 @@ public sealed class LineageTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(3, unbalanced.Count);
         Assert.All(unbalanced, s => Assert.Equal((0, (int?)null, (double?)null, (bool?)null), (s.MatchedEntryIds.Length, s.KeptForEntry, s.KeepProbability, s.Reserve)));
     }
+
+    private static int ImageOf(string url) => int.Parse(Path.GetFileNameWithoutExtension(new Uri(url).AbsolutePath), System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task RunAsync(params string[] arguments)
     {

@@ -30,7 +30,13 @@ public sealed record CampaignPaths(string Root)
     /// <summary>Shards that passed the filters.</summary>
     public string Filtered => Path.Combine(Root, "filtered");
 
-    /// <summary>The final shards (deduplicated), unless the spec names another store.</summary>
+    /// <summary>Shards that passed dedup: kept and reserve pairs, before the refill chooses at most t per entry.</summary>
+    public string Deduped => Path.Combine(Root, "deduped");
+
+    /// <summary>The refill's rebalanced pairs and data card.</summary>
+    public string Refilled => Path.Combine(Root, "refilled");
+
+    /// <summary>The final shards (deduplicated and refilled), unless the spec names another store.</summary>
     public string Shards => Path.Combine(Root, "shards");
 
     /// <summary>The training run: tokenizer, checkpoints, metrics.</summary>

@@ -13,6 +13,7 @@ using Pipeline.Curation.WordNet;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -154,7 +155,10 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<BalanceOutcome> BalanceAsync(Action<string> report, CancellationToken cancellationToken) =>
         BalanceStage.RunAsync(Paths.Matches, Paths.Balanced, spec.Balancing, survivors: null, report, cancellationToken);
 
-    /// <summary>Cuts the kept (not reserve) balanced pairs into chunk lists, once; returns the chunk names, the fetch work items.</summary>
+    /// <summary>
+    /// Cuts the balanced pairs, kept and reserve, into chunk lists, once; returns the chunk names, the fetch work items.
+    /// The reserve is fetched with the kept pairs so that the refill after dedup can stand in for lost ones.
+    /// </summary>
     public async Task<IReadOnlyList<string>> PlanFetchAsync(CancellationToken cancellationToken)
     {
         var plan = Path.Combine(Paths.FetchLists, "plan.json");
@@ -176,11 +180,6 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
 
         await foreach (var pair in PairFile.ReadAsync(Path.Combine(Paths.Balanced, BalanceStage.BalancedFile), cancellationToken))
         {
-            if (pair.Balance is { Reserve: true })
-            {
-                continue;
-            }
-
             chunk.Add(JsonSerializer.Serialize(
                 new FetchListLine(pair.Key, pair.Url, pair.Caption, pair.PageUrl, pair.EntryIds, pair.Balance?.Entry, pair.Balance?.KeepProbability, pair.Balance?.Reserve), JsonLine));
             if (chunk.Count == spec.Fetch.Chunk)
@@ -211,7 +210,8 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         var statistics = new CrawlStatistics();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
         var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
-        var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage?.KeptForEntry is not null).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
+        // The fill counts kept pairs; reserve pairs fetched alongside count once the refill chooses them.
+        var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage is { KeptForEntry: not null, Reserve: not true }).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
         return new FetchChunkReport(
             name, outcome.Record.Entries, outcome.Record.Images, false, fetchedEntries,
             statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value),
@@ -222,9 +222,15 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<StepSummary> FilterAsync(IWorkItemRunner runner, Action<string> report, CancellationToken cancellationToken) =>
         Job(Paths.Fetched, Paths.Filtered, runner, report).FilterAsync(cancellationToken);
 
-    /// <summary>Deduplicates the filtered shards into the final store.</summary>
+    /// <summary>Deduplicates the filtered shards.</summary>
     public Task<StepSummary> DedupAsync(IWorkItemRunner runner, Action<string> report, CancellationToken cancellationToken) =>
-        Job(Paths.Filtered, FinalStore, runner, report).DedupAsync(cancellationToken);
+        Job(Paths.Filtered, Paths.Deduped, runner, report).DedupAsync(cancellationToken);
+
+    /// <summary>Rebalances over the deduplicated samples and writes the chosen ones, at most t per entry, to the final store.</summary>
+    public Task<RefillOutcome> RefillAsync(Action<string> report, CancellationToken cancellationToken) =>
+        RefillStage.RunAsync(
+            Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
+            spec.Balancing, new ShardWriterOptions().TargetSamples, report, cancellationToken);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -8,7 +8,10 @@ using Pipeline.Curation.Matching;
 using Pipeline.Curation.Stages;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Settings;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
@@ -49,6 +52,10 @@ public static class CurateCommand
 
     private static readonly Option<string?> Survivors = new("--survivors") { Description = "Refill: a file of pair keys (one per line) that survived download and dedup; rebalances over them with no reserve" };
 
+    private static readonly Argument<string> Deduped = new("deduplicated") { Description = "Shard store that 'curate dedup' wrote from the fetched kept and reserve pairs" };
+
+    private static readonly Option<string> RefillOut = new("--out") { Description = "Final shard store: at most t samples per entry; the rebalanced pairs and data card go to OUT/refill/", Required = true };
+
     private static readonly ConfigurationFlag[] MatchFlags =
     [
         new(CaseInsensitive, $"{MatcherOptions.Section}:{nameof(MatcherOptions.CaseInsensitive)}"),
@@ -77,7 +84,12 @@ public static class CurateCommand
             Matches, BalanceOut, Mode, Threshold, ReserveFactor, Seed, Survivors,
         };
         balance.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BalanceFlags), BalanceAsync, ct));
-        var curate = new Command("curate", "Curation: match captions against entries, balance pairs per entry, filter, deduplicate, and check evaluation overlap") { match, balance };
+        var refill = new Command("refill", "After fetch, filter and dedup: balance again over the surviving samples and write at most t per entry, lost kept pairs replaced from the reserve")
+        {
+            Deduped, Matches, RefillOut, Mode, Threshold, Seed,
+        };
+        refill.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BalanceFlags), RefillAsync, ct));
+        var curate = new Command("curate", "Curation: match captions against entries, balance pairs per entry, filter, deduplicate, refill from the reserve, and check evaluation overlap") { match, balance, refill };
         foreach (var step in CurateStepCommands.Create(cli))
         {
             curate.Subcommands.Add(step);
@@ -144,6 +156,37 @@ public static class CurateCommand
         await context.Output.WriteLineAsync(
             $"balance: {dataCard.PairsKept:N0} kept and {dataCard.PairsReserve:N0} reserve of {outcome.PoolPairs:N0} pairs; {dataCard.EntriesWithKeptPairs:N0} entries have pairs, {dataCard.CappedEntries:N0} were capped, "
             + $"the most kept for one entry is {dataCard.MaxKeptForOneEntry:N0}; share in capped entries {dataCard.ShareInCappedEntriesBefore:P1} -> {dataCard.ShareInCappedEntriesAfter:P1}; {clock.Elapsed.TotalSeconds:0.0} s; {output}");
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RefillAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        var options = context.Bind<BalancerOptions>(BalancerOptions.Section);
+        var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
+        IShardStore deduped, final;
+        try
+        {
+            options.Validate();
+            deduped = ShardStoreLocation.Open(parse.GetValue(Deduped)!, storeOptions);
+            final = ShardStoreLocation.Open(parse.GetValue(RefillOut)!, storeOptions);
+        }
+        catch (ArgumentException ex)
+        {
+            throw ConfigurationFlag.Error(ex, BalanceFlags);
+        }
+
+        if ((await new ManifestStore(deduped).LoadAsync(cancellationToken)).Shards.Count == 0)
+        {
+            throw new PipelineConfigurationException($"{deduped.Location} holds no committed shards: run 'pipeline curate dedup' into it first");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var folder = Path.Combine(parse.GetValue(RefillOut)!, "refill");
+        var outcome = await RefillStage.RunAsync(parse.GetValue(Matches)!, deduped, final, folder, options, new ShardWriterOptions().TargetSamples, Console.Error.WriteLine, cancellationToken);
+        await context.Output.WriteLineAsync(
+            $"refill: {outcome.Chosen:N0} of {outcome.Survivors:N0} surviving samples chosen, {outcome.FromReserve:N0} from the reserve; {outcome.Card.EntriesWithKeptPairs:N0} entries have samples, "
+            + $"the most for one entry is {outcome.Card.MaxKeptForOneEntry:N0}; {outcome.Shards} shards in {clock.Elapsed.TotalSeconds:0.0} s; {final.Location} (data card in {folder})");
         return ExitCodes.Success;
     }
 

@@ -103,8 +103,9 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             case CampaignStage.Dedup:
             {
                 var s = await runner.DedupAsync(new GrainWorkItemRunner(grains), report, ct);
+                var refill = await runner.RefillAsync(report, ct);
                 await registry.Refresh("shards", runner.FinalStore);
-                return s.Describe();
+                return $"{s.Describe()}; refill: {refill.Chosen:N0} of {refill.Survivors:N0} chosen, {refill.FromReserve:N0} from the reserve";
             }
 
             case CampaignStage.Train:

@@ -1,0 +1,83 @@
+using Pipeline.Curation.Balancing;
+using Pipeline.Curation.Matching;
+using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Reading;
+using Pipeline.Sharding.Samples;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
+
+namespace Pipeline.Curation.Stages;
+
+/// <summary>
+/// The last curation stage: balancing again over what survived fetch, filter and dedup (kept and reserve pairs
+/// alike, with no new reserve), so each entry keeps its surviving kept pairs and fills the places of lost ones from
+/// its reserve, up to t; the chosen samples are copied, with their lineage, into the final store.
+/// </summary>
+public static class RefillStage
+{
+    /// <summary>Shard name prefix in the final store.</summary>
+    public const string ShardPrefix = "final";
+
+    /// <summary>
+    /// Rebalances the match run in <paramref name="matches"/> over the samples of <paramref name="survivors"/>, writes the
+    /// refilled pairs and data card to <paramref name="refillFolder"/>, and the chosen samples to <paramref name="final"/>.
+    /// A rerun writes the same shards, which the final store's manifest already holds.
+    /// </summary>
+    public static async Task<RefillOutcome> RunAsync(
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, int shardSamples, Action<string> report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(survivors);
+        ArgumentNullException.ThrowIfNull(final);
+        ArgumentNullException.ThrowIfNull(report);
+        var manifest = await new ManifestStore(survivors).LoadAsync(cancellationToken);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
+        {
+            keys.Add(sample.Key);
+        }
+
+        var balance = await BalanceStage.RunAsync(matches, refillFolder, options, keys, report, cancellationToken);
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var pair in PairFile.ReadAsync(balance.BalancedFile, cancellationToken))
+        {
+            chosen.Add(pair.Key);
+        }
+
+        var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;
+        long written = 0, fromReserve = 0;
+        await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, TargetSamples = shardSamples, Encoding = encoding }))
+        {
+            await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
+            {
+                if (chosen.Contains(sample.Key))
+                {
+                    await writer.WriteAsync(sample, cancellationToken);
+                    written++;
+                    fromReserve += sample.Reserve == true ? 1 : 0;
+                }
+            }
+
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        var shards = (await new ManifestStore(final).LoadAsync(cancellationToken)).Shards.Count;
+        report($"refill: {written:N0} of {keys.Count:N0} surviving samples chosen, {fromReserve:N0} of them from the reserve; {shards} shards");
+        return new RefillOutcome(balance.Card, keys.Count, written, fromReserve, shards);
+    }
+
+    /// <summary>Every sample of the store in manifest and row order (no shuffle: the copy is the same on every run).</summary>
+    private static async IAsyncEnumerable<Sample> ReadAllAsync(IShardStore store, ShardManifest manifest, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var entry in manifest.Shards)
+        {
+            await using var reader = await ShardFileReader.OpenAsync(store, entry, cancellationToken);
+            for (var g = 0; g < entry.RowGroups.Count; g++)
+            {
+                foreach (var sample in await reader.ReadRowGroupAsync(g, cancellationToken))
+                {
+                    yield return sample;
+                }
+            }
+        }
+    }
+}
