@@ -13,6 +13,7 @@ public sealed class CampaignSpecErrorTests
     [InlineData("\"training\": { \"trainer\": { \"model\": \"huge\" } }", "training.trainer.model must be one of tiny, small, ViT-B/32, got 'huge'")]
     [InlineData("\"images\": { \"quality\": 101 }", "images.quality must be between 1 and 100, got 101")]
     [InlineData("\"filters\": { \"minSide\": -1 }", "filters.minSide must be at least 0, got -1")]
+    [InlineData("\"balancing\": { \"seed\": 7 }", "balancing.seed 7 is not used: the campaign's 'seed' (0) seeds balancing; set 'seed' instead")]
     [InlineData("\"dedup\": { \"maxDistance\": 40 }", "dedup.maxDistance must be between 0 and 32, got 40")]
     [InlineData("\"crawl\": { \"maxPages\": 0 }", "crawl.maxPages must be at least 1, got 0")]
     public async Task A_bad_value_names_its_spec_key(string section, string expected)

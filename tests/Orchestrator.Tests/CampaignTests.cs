@@ -114,8 +114,7 @@ public sealed class CampaignTests(ITestOutputHelper output)
         Assert.Contains(absent.Stdout, l => l.Contains("candidate file", StringComparison.Ordinal) && l.Contains("absent.jsonl", StringComparison.Ordinal) && l.Contains("does not exist", StringComparison.Ordinal));
     }
 
-    private static List<string> Lineage(IEnumerable<ShardLineageColumns> samples) =>
-        [.. samples.Select(s => $"{s.Key} [{string.Join(',', s.MatchedEntryIds)}] {s.KeptForEntry} {s.KeepProbability:R} {s.Reserve}").Order(StringComparer.Ordinal)];
+    private static List<string> Lineage(IEnumerable<ShardLineageColumns> samples) => [.. samples.Select(s => s.Describe()).Order(StringComparer.Ordinal)];
 
     internal static async Task<List<string>> ManifestKeysAsync(string location)
     {

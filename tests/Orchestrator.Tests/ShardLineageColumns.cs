@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ParquetSharp;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Storage;
@@ -5,8 +6,12 @@ using Pipeline.Sharding.Storage;
 namespace Pipeline.Orchestrator.Tests;
 
 /// <summary>A sample's lineage columns as an independent Parquet reader (ParquetSharp, Apache Arrow's C++) sees them.</summary>
-internal sealed record ShardLineageColumns(string Key, int[] MatchedEntryIds, int? KeptForEntry, double? KeepProbability, bool? Reserve)
+internal sealed record ShardLineageColumns(string Key, int[] MatchedEntryIds, int? KeptForEntry, double? KeepProbability, bool? Reserve, string ImageSha256)
 {
+    /// <summary>Everything but the fetch time, in one comparable line: key, lineage and the SHA-256 of the stored image bytes.</summary>
+    public string Describe() =>
+        $"{Key} [{string.Join(',', MatchedEntryIds)}] {KeptForEntry} {KeepProbability:R} {Reserve} {ImageSha256}";
+
     /// <summary>Every committed sample of the store at <paramref name="store"/>, read with ParquetSharp.</summary>
     public static async Task<List<ShardLineageColumns>> ReadStoreAsync(string store)
     {
@@ -25,9 +30,10 @@ internal sealed record ShardLineageColumns(string Key, int[] MatchedEntryIds, in
                 var keptFor = Read<int?>(group, schema, "kept_for_entry", n);
                 var probability = Read<double?>(group, schema, "keep_probability", n);
                 var reserve = Read<bool?>(group, schema, "reserve", n);
+                var images = Read<byte[]>(group, schema, "jpg", n);
                 for (var i = 0; i < n; i++)
                 {
-                    rows.Add(new ShardLineageColumns(keys[i], matched[i], keptFor[i], probability[i], reserve[i]));
+                    rows.Add(new ShardLineageColumns(keys[i], matched[i], keptFor[i], probability[i], reserve[i], Convert.ToHexStringLower(SHA256.HashData(images[i]))));
                 }
             }
         }

@@ -88,6 +88,8 @@ public static class CampaignSpecFile
         Require(spec.Queries.WordNet || spec.Queries.Entries is not null || spec.Queries.Extra.Count > 0, "queries needs wordNet, entries or extra");
         Require(spec.Fetch.Chunk > 0 && spec.Fetch.Concurrency > 0 && spec.Fetch.Lease > TimeSpan.Zero, "fetch.chunk, fetch.concurrency and fetch.lease must be positive");
         Require(spec.Training.Workers is > 0 and <= 1024, "training.workers must be 1-1024");
+        // One seed drives balancing and training, so a run is reproduced from the spec's 'seed' alone.
+        Require(spec.Balancing.Seed == 0 || spec.Balancing.Seed == spec.Seed, $"balancing.seed {spec.Balancing.Seed} is not used: the campaign's 'seed' ({spec.Seed}) seeds balancing; set 'seed' instead");
         Require(spec.Training.HeartbeatTimeout > TimeSpan.Zero, "training.heartbeatTimeout must be positive");
         foreach (var seed in spec.Sources.Seeds)
         {

@@ -135,6 +135,15 @@ public static class CrawlCommand
         }
 
         var output = parse.GetValue(CandidatesOut)!;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        }
+        catch (IOException ex)
+        {
+            throw new PipelineConfigurationException($"--out {output}: cannot create its folder: {ex.Message}", ex);
+        }
+
         var crawl = context.Bind<LiveCrawlOptions>(LiveCrawlOptions.Section);
         try
         {

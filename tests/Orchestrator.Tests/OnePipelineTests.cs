@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Pipeline.Curation.Tests;
+using Pipeline.TestServices;
+using Xunit.Abstractions;
+
+namespace Pipeline.Orchestrator.Tests;
+
+/// <summary>The commands and a campaign run the same stage operations: one live site, the same final shards.</summary>
+public sealed class OnePipelineTests(ITestOutputHelper log) : IDisposable
+{
+    private static readonly string[] Entries = ["cat", "dog", "bird"];
+    private const int Images = 27;
+    private const int T = 5;
+    private const int Seed = 11;
+
+    // Missing images are lost in fetch; the last two repeat the first two and are lost in dedup: the refill stands in.
+    private static readonly HashSet<int> Missing = [3, 6, 7, 13];
+
+    private readonly TemporaryFolder _folder = new("one-pipeline");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task A_live_site_through_the_commands_and_through_a_campaign_gives_the_same_final_shards_keys_lineage_and_image_bytes()
+    {
+        await using var site = await LoopbackWebServer.StartAsync(app =>
+        {
+            app.MapGet("/robots.txt", () => Results.Text("User-agent: *\nAllow: /\n"));
+            app.MapGet("/", () => Results.Content(
+                string.Concat(Enumerable.Range(0, Images).Select(i => $"<img src='/img/{i}.jpg' alt='a {Entries[i % 3]} picture number {i}{(i % 4 == 0 ? " with a bird" : "")}'>")),
+                "text/html"));
+            app.MapGet("/img/{n:int}.jpg", (int n) => Missing.Contains(n)
+                ? Results.NotFound()
+                : Results.Bytes(SyntheticPhotos.Jpeg(n >= Images - 2 ? n - (Images - 2) : n, 160, 120), "image/jpeg"));
+        });
+        var entries = _folder.Combine("entries.txt");
+        await File.WriteAllLinesAsync(entries, Entries);
+
+        // The commands, one stage each.
+        string F(string name) => _folder.Combine("commands", name);
+        await RunAsync("crawl", "extract", "--seed", site.BaseUri.AbsoluteUri, "--out", F("candidates.jsonl"), "--allow-loopback");
+        await RunAsync("curate", "match", F("candidates.jsonl"), "--entries", entries, "--out", F("matched"));
+        await RunAsync("curate", "balance", "--matches", F("matched"), "--out", F("balanced"), "-t", $"{T}", "--seed", $"{Seed}");
+        await RunAsync("crawl", "fetch", Path.Combine(F("balanced"), "balanced.parquet"), "--out", F("fetched"), "--allow-loopback");
+        await RunAsync("curate", "filter", F("fetched"), "--out", F("filtered"));
+        await RunAsync("curate", "dedup", F("filtered"), "--out", F("deduped"));
+        await RunAsync("curate", "refill", F("deduped"), "--matches", F("matched"), "--out", F("final"), "-t", $"{T}", "--seed", $"{Seed}");
+
+        // The campaign, the same settings in its spec.
+        var spec = new JsonObject
+        {
+            ["name"] = "same",
+            ["seed"] = Seed,
+            ["output"] = _folder.Combine("campaign"),
+            ["sources"] = new JsonObject { ["seeds"] = new JsonArray(site.BaseUri.AbsoluteUri) },
+            ["queries"] = new JsonObject { ["wordNet"] = false, ["entries"] = entries },
+            ["network"] = new JsonObject { ["allowLoopback"] = true },
+            ["balancing"] = new JsonObject { ["threshold"] = T },
+            ["training"] = new JsonObject { ["enabled"] = false },
+        };
+        var specFile = _folder.Combine("same.json");
+        await File.WriteAllTextAsync(specFile, spec.ToJsonString());
+        await RunAsync("campaign", "start", specFile, "--run-dir", _folder.Combine("state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}");
+
+        var byCommands = await ShardLineageColumns.ReadStoreAsync(F("final"));
+        var byCampaign = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("campaign", "shards"));
+        log.WriteLine($"commands: {byCommands.Count} samples, {byCommands.Count(s => s.Reserve == true)} from the reserve; campaign: {byCampaign.Count}");
+        Assert.Contains(byCommands, s => s.Reserve == true);
+        Assert.All(byCommands, s => Assert.NotNull(s.KeptForEntry));
+        Assert.Equal(Describe(byCommands), Describe(byCampaign));
+    }
+
+    private static List<string> Describe(IEnumerable<ShardLineageColumns> samples) => [.. samples.Select(s => s.Describe()).Order(StringComparer.Ordinal)];
+
+    private async Task RunAsync(params string[] arguments)
+    {
+        var result = await PipelineExecutable.RunAsync(arguments, timeoutSeconds: 300);
+        log.WriteLine($"$ pipeline {string.Join(' ', arguments)} -> {result.ExitCode}\n{string.Join('\n', result.Stdout)}\n{string.Join('\n', result.Stderr.TakeLast(4))}");
+        Assert.True(result.ExitCode == 0, string.Join('\n', result.Stdout.Concat(result.Stderr.TakeLast(20))));
+    }
+}
