@@ -11,7 +11,9 @@ namespace Pipeline.Curation.Stages;
 /// <summary>
 /// The last curation stage: balancing again over what survived fetch, filter and dedup (kept and reserve pairs
 /// alike, with no new reserve), so each entry keeps its surviving kept pairs and fills the places of lost ones from
-/// its reserve, up to t; the chosen samples are copied, with their lineage, into the final store.
+/// its reserve, up to t; the chosen samples are copied into the final store. A chosen sample's <c>kept_for_entry</c>
+/// and <c>keep_probability</c> are the refill's (a pair matched by several entries may now count for a rarer one, so
+/// no entry has more than t); <c>reserve</c> stays true for a pair that came from the reserve.
 /// </summary>
 public static class RefillStage
 {
@@ -37,10 +39,10 @@ public static class RefillStage
         }
 
         var balance = await BalanceStage.RunAsync(matches, refillFolder, options, keys, report, cancellationToken);
-        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        var chosen = new Dictionary<string, BalanceDecision>(StringComparer.Ordinal);
         await foreach (var pair in PairFile.ReadAsync(balance.BalancedFile, cancellationToken))
         {
-            chosen.Add(pair.Key);
+            chosen[pair.Key] = pair.Balance!;
         }
 
         var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;
@@ -49,9 +51,9 @@ public static class RefillStage
         {
             await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
             {
-                if (chosen.Contains(sample.Key))
+                if (chosen.TryGetValue(sample.Key, out var decision))
                 {
-                    await writer.WriteAsync(sample, cancellationToken);
+                    await writer.WriteAsync(sample with { KeptForEntry = decision.Entry, KeepProbability = decision.KeepProbability }, cancellationToken);
                     written++;
                     fromReserve += sample.Reserve == true ? 1 : 0;
                 }
