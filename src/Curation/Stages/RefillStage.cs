@@ -26,7 +26,7 @@ public static class RefillStage
     /// A rerun writes the same shards, which the final store's manifest already holds.
     /// </summary>
     public static async Task<RefillOutcome> RunAsync(
-        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, int shardSamples, Action<string> report, CancellationToken cancellationToken)
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, Action<string> report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(survivors);
         ArgumentNullException.ThrowIfNull(final);
@@ -47,7 +47,7 @@ public static class RefillStage
 
         var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;
         long written = 0, fromReserve = 0;
-        await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, TargetSamples = shardSamples, Encoding = encoding }))
+        await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, Encoding = encoding }))
         {
             await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
             {

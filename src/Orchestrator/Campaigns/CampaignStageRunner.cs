@@ -13,7 +13,6 @@ using Pipeline.Curation.WordNet;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
-using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -230,7 +229,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<RefillOutcome> RefillAsync(Action<string> report, CancellationToken cancellationToken) =>
         RefillStage.RunAsync(
             Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
-            spec.Balancing, new ShardWriterOptions().TargetSamples, report, cancellationToken);
+            spec.Balancing, report, cancellationToken);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -11,7 +11,6 @@ using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
-using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
@@ -183,7 +182,7 @@ public static class CurateCommand
 
         var clock = Stopwatch.StartNew();
         var folder = Path.Combine(parse.GetValue(RefillOut)!, "refill");
-        var outcome = await RefillStage.RunAsync(parse.GetValue(Matches)!, deduped, final, folder, options, new ShardWriterOptions().TargetSamples, Console.Error.WriteLine, cancellationToken);
+        var outcome = await RefillStage.RunAsync(parse.GetValue(Matches)!, deduped, final, folder, options, Console.Error.WriteLine, cancellationToken);
         await context.Output.WriteLineAsync(
             $"refill: {outcome.Chosen:N0} of {outcome.Survivors:N0} surviving samples chosen, {outcome.FromReserve:N0} from the reserve; {outcome.Card.EntriesWithKeptPairs:N0} entries have samples, "
             + $"the most for one entry is {outcome.Card.MaxKeptForOneEntry:N0}; {outcome.Shards} shards in {clock.Elapsed.TotalSeconds:0.0} s; {final.Location} (data card in {folder})");
