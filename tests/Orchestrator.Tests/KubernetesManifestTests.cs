@@ -13,8 +13,8 @@ public sealed partial class KubernetesManifestTests
 {
     private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [PipelineOptions.SectionName] = typeof(PipelineOptions),
-        [PipelineDashboardOptions.SectionName] = typeof(PipelineDashboardOptions),
+        [PipelineOptions.Section] = typeof(PipelineOptions),
+        [PipelineDashboardOptions.Section] = typeof(PipelineDashboardOptions),
         [ShardStoreOptions.Section] = typeof(ShardStoreOptions),
     };
 

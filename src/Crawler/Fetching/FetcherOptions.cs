@@ -4,7 +4,7 @@ using Pipeline.Sharding.Settings;
 namespace Pipeline.Crawler.Fetching;
 
 /// <summary>Limits, politeness and resilience of HTTP fetching (section <c>Crawler:Fetching</c>).</summary>
-public sealed class FetcherOptions
+public sealed record FetcherOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "Crawler:Fetching";

@@ -1,7 +1,7 @@
 namespace Pipeline.Crawler.Html;
 
 /// <summary>What the HTML extractor keeps (section <c>Crawler:Html</c>).</summary>
-public sealed class HtmlExtractionOptions
+public sealed record HtmlExtractionOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "Crawler:Html";

@@ -4,7 +4,7 @@ using Pipeline.Sharding.Settings;
 namespace Pipeline.Crawler.Images;
 
 /// <summary>How fetched images are validated, resized and re-encoded (section <c>Crawler:Images</c>); defaults follow img2dataset where it has one.</summary>
-public sealed class ImageOptions
+public sealed record ImageOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "Crawler:Images";

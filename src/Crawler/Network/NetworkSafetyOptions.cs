@@ -1,7 +1,7 @@
 namespace Pipeline.Crawler.Network;
 
 /// <summary>Which non-public addresses the crawler may connect to (section <c>Crawler:Network</c>); by default none.</summary>
-public sealed class NetworkSafetyOptions
+public sealed record NetworkSafetyOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "Crawler:Network";

@@ -3,7 +3,7 @@ using Pipeline.Sharding.Settings;
 namespace Pipeline.Crawler.Sources;
 
 /// <summary>Bounds of a live crawl from seed pages (section <c>Crawler:Live</c>).</summary>
-public sealed class LiveCrawlOptions
+public sealed record LiveCrawlOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string Section = "Crawler:Live";

@@ -7,7 +7,7 @@ namespace Pipeline.Curation.Queries;
 /// seen at least 100 times, bigrams with PMI of at least 30, titles with at least 70 views summed over the given
 /// hourly files where an hour counts only with at least 50 views, every WordNet synset head name, and 0 to 99.
 /// </summary>
-public sealed class QueryOptions
+public sealed record QueryOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Curation:Queries";

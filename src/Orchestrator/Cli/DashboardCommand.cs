@@ -14,7 +14,7 @@ public static class DashboardCommand
     private static readonly Option<int?> Port = new Option<int?>("--port") { Description = "Port to listen on, 0 for any free one [config: Dashboard:Port; default: 18081]" }.Between(0, 65535);
 
     /// <summary>The configuration key of the dashboard's port.</summary>
-    public const string PortKey = $"{PipelineDashboardOptions.SectionName}:{nameof(PipelineDashboardOptions.Port)}";
+    public const string PortKey = $"{PipelineDashboardOptions.Section}:{nameof(PipelineDashboardOptions.Port)}";
 
     /// <summary>The flag of commands that can also serve the dashboard while they run a campaign.</summary>
     public static readonly Option<bool> Serve = new("--dashboard") { Description = "Also serve the live dashboard while the campaign runs (see 'pipeline dashboard --help' for its settings)" };
@@ -29,7 +29,7 @@ public static class DashboardCommand
         };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(
             parse,
-            ConfigurationFlag.Overrides(parse, [new(Address, $"{PipelineDashboardOptions.SectionName}:{nameof(PipelineDashboardOptions.Address)}"), new(Port, PortKey)]),
+            ConfigurationFlag.Overrides(parse, [new(Address, $"{PipelineDashboardOptions.Section}:{nameof(PipelineDashboardOptions.Address)}"), new(Port, PortKey)]),
             RunAsync,
             cancellationToken));
         return command;
@@ -39,7 +39,7 @@ public static class DashboardCommand
     public static async Task<ClusterSession> OpenSessionAsync(CommandContext context, bool serve, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var dashboard = serve ? context.Bind<PipelineDashboardOptions>(PipelineDashboardOptions.SectionName) : null;
+        var dashboard = serve ? context.Bind<PipelineDashboardOptions>(PipelineDashboardOptions.Section) : null;
         var session = await ClusterSession.OpenAsync(context, cancellationToken, dashboard);
         if (session.DashboardAddress is { } address)
         {

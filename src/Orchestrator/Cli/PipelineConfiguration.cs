@@ -50,7 +50,7 @@ public static class PipelineConfiguration
         try
         {
             configuration = builder.Build();
-            configuration.GetSection(PipelineOptions.SectionName).Bind(options);
+            configuration.GetSection(PipelineOptions.Section).Bind(options);
         }
         catch (InvalidDataException ex)
         {

@@ -1,13 +1,14 @@
+using System.Globalization;
 using System.Net;
 using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Dashboard;
 
 /// <summary>Where the pipeline dashboard listens and who may read it; bound from the "Dashboard" section.</summary>
-public sealed class PipelineDashboardOptions
+public sealed record PipelineDashboardOptions
 {
     /// <summary>Configuration section these options are bound from.</summary>
-    public const string SectionName = "Dashboard";
+    public const string Section = "Dashboard";
 
     /// <summary>IP address to listen on; anything but loopback needs <see cref="Token"/>.</summary>
     public string Address { get; set; } = "127.0.0.1";
@@ -47,5 +48,12 @@ public sealed class PipelineDashboardOptions
         }
 
         return new IPEndPoint(address, Port);
+    }
+
+    // A record prints its members; the token must not reach a log line or an exception message.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"Address = {Address}, Port = {Port}, Token = {(Token is null ? "null" : "(set)")}, RefreshInterval = {RefreshInterval}");
+        return true;
     }
 }

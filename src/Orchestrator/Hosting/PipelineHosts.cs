@@ -221,7 +221,7 @@ public static class PipelineHosts
             ? Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true })
             : DashboardWebHost.CreateBuilder(dashboard);
         builder.Configuration.AddConfiguration(configuration);
-        builder.Services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.SectionName));
+        builder.Services.AddOptions<PipelineOptions>().Bind(configuration.GetSection(PipelineOptions.Section));
         ConsoleLogging.Configure(builder.Logging, configuration, verbose);
         builder.Services.AddSingleton<IHostLifetime, CommandLineHostLifetime>();
         // A silo's graceful shutdown hands its grains over within this time.

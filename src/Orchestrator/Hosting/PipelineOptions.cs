@@ -1,10 +1,10 @@
 namespace Pipeline.Orchestrator.Hosting;
 
 /// <summary>Where the pipeline keeps its state and how its processes find each other; bound from the "Pipeline" section.</summary>
-public sealed class PipelineOptions
+public sealed record PipelineOptions
 {
     /// <summary>Configuration section these options are bound from.</summary>
-    public const string SectionName = "Pipeline";
+    public const string Section = "Pipeline";
 
     /// <summary>Folder for grain state, reminders and run outputs of the embedded default.</summary>
     public string RunDirectory { get; set; } = "runs/local";

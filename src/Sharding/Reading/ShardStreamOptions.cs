@@ -1,7 +1,7 @@
 namespace Pipeline.Sharding.Reading;
 
 /// <summary>How a training process reads its share of the shards; bound from <c>Sharding:Reader</c>.</summary>
-public sealed class ShardStreamOptions
+public sealed record ShardStreamOptions
 {
     public const string Section = "Sharding:Reader";
 

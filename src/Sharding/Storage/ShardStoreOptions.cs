@@ -1,7 +1,7 @@
 namespace Pipeline.Sharding.Storage;
 
 /// <summary>How to reach shard storage; bound from the configuration section <c>Sharding:Storage</c>.</summary>
-public sealed class ShardStoreOptions
+public sealed record ShardStoreOptions
 {
     public const string Section = "Sharding:Storage";
 
@@ -20,4 +20,12 @@ public sealed class ShardStoreOptions
 
     /// <summary>Size of the blocks a shard is uploaded in.</summary>
     public int BlockSizeBytes { get; set; } = 8 << 20;
+
+    // A record prints its members; the secrets must not reach a log line or an exception message.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"AzureConnectionString = {(AzureConnectionString is null ? "null" : "(set)")}, AzureSasToken = {(AzureSasToken is null ? "null" : "(set)")}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"AzureUseIdentity = {AzureUseIdentity}, BlockSizeBytes = {BlockSizeBytes}");
+        return true;
+    }
 }

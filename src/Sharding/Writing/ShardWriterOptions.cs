@@ -3,7 +3,7 @@ using Pipeline.Sharding.Samples;
 namespace Pipeline.Sharding.Writing;
 
 /// <summary>How shards are cut and laid out; bound from the configuration section <c>Sharding:Writer</c>.</summary>
-public sealed class ShardWriterOptions
+public sealed record ShardWriterOptions
 {
     public const string Section = "Sharding:Writer";
 

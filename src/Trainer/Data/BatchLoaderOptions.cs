@@ -1,7 +1,7 @@
 namespace Pipeline.Trainer.Data;
 
 /// <summary>How batches are made and prefetched.</summary>
-public sealed class BatchLoaderOptions
+public sealed record BatchLoaderOptions
 {
     /// <summary>Samples per global batch (all ranks together).</summary>
     public int GlobalBatch { get; set; } = 256;

@@ -5,7 +5,7 @@ using Pipeline.Trainer.Models;
 namespace Pipeline.Trainer.Training;
 
 /// <summary>How a CLIP run trains; bound from <c>Trainer</c>. Defaults follow CLIP and open_clip where they apply.</summary>
-public sealed class TrainingOptions
+public sealed record TrainingOptions
 {
     public const string Section = "Trainer";
 
