@@ -16,6 +16,9 @@ public sealed class CampaignSpecErrorTests
     [InlineData("\"balancing\": { \"seed\": 7 }", "balancing.seed 7 is not used: the campaign's 'seed' (0) seeds balancing; set 'seed' instead")]
     [InlineData("\"dedup\": { \"maxDistance\": 40 }", "dedup.maxDistance must be between 0 and 32, got 40")]
     [InlineData("\"crawl\": { \"maxPages\": 0 }", "crawl.maxPages must be at least 1, got 0")]
+    [InlineData("\"queries\": { \"build\": { \"buckets\": 0 } }", "queries.build.buckets must be between 1 and 4096, got 0")]
+    [InlineData("\"queries\": { \"wikipedia\": \"/nonexistent/enwiki.xml.bz2\" }", "queries.wikipedia /nonexistent/enwiki.xml.bz2 does not exist")]
+    [InlineData("\"queries\": { \"wordNet\": false, \"pageviews\": [\"/nonexistent/views\"] }", "queries.pageviews /nonexistent/views is neither a file nor a folder")]
     public async Task A_bad_value_names_its_spec_key(string section, string expected)
     {
         using var folder = new TemporaryFolder();

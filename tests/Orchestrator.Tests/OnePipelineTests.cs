@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Pipeline.Curation.Counting;
+using Pipeline.Curation.Stages;
 using Pipeline.Curation.Tests;
 using Pipeline.TestServices;
 using Xunit.Abstractions;
@@ -71,14 +73,22 @@ public sealed class OnePipelineTests(ITestOutputHelper log) : IDisposable
         Assert.NotEmpty(byCommands);
         Assert.All(byCommands, s => Assert.NotNull(s.KeptForEntry));
         Assert.Equal(Describe(byCommands), Describe(byCampaign));
+
+        // The campaign's fill counts the final samples, after the refill: an entry is below target when it holds fewer than min(t, matched).
+        var matched = await EntryCounts.LoadAsync(Path.Combine(F("matched"), MatchStage.CountsFile), CancellationToken.None);
+        var final = byCampaign.GroupBy(s => s.KeptForEntry!.Value).ToDictionary(g => g.Key, g => g.Count());
+        var below = Enumerable.Range(0, matched.EntryCount).Count(e => matched[e] > 0 && final.GetValueOrDefault(e) < Math.Min(T, matched[e]));
+        var status = await RunAsync("campaign", "status", "same", "--run-dir", _folder.Combine("state"), "--silo-port", $"{FreePort.Next()}", "--gateway-port", $"{FreePort.Next()}");
+        Assert.Contains(status, l => l.Contains($"{final.Count} in the final shards, {below} below target (t = {T})", StringComparison.Ordinal));
     }
 
     private static List<string> Describe(IEnumerable<ShardLineageColumns> samples) => [.. samples.Select(s => s.Describe()).Order(StringComparer.Ordinal)];
 
-    private async Task RunAsync(params string[] arguments)
+    private async Task<IReadOnlyList<string>> RunAsync(params string[] arguments)
     {
         var result = await PipelineExecutable.RunAsync(arguments, timeoutSeconds: 300);
         log.WriteLine($"$ pipeline {string.Join(' ', arguments)} -> {result.ExitCode}\n{string.Join('\n', result.Stdout)}\n{string.Join('\n', result.Stderr.TakeLast(4))}");
         Assert.True(result.ExitCode == 0, string.Join('\n', result.Stdout.Concat(result.Stderr.TakeLast(20))));
+        return result.Stdout;
     }
 }

@@ -4,6 +4,7 @@ using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Sources.Warc;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Crawler.Stages;
@@ -19,16 +20,19 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
     /// <summary>Pages (WARC records with HTML, and crawled pages) read so far.</summary>
     public long Pages { get; private set; }
 
+    /// <summary>Candidates yielded so far.</summary>
+    public long Candidates { get; private set; }
+
     /// <summary>
     /// Every candidate of <paramref name="sources"/> and then of the crawl from <paramref name="seeds"/>. A record or
-    /// page that fails is reported to <paramref name="problem"/> and skipped; <paramref name="progress"/> hears which
-    /// source is being read after each candidate and page.
+    /// page that fails is reported to <paramref name="problem"/> and skipped; <paramref name="progress"/> hears after
+    /// each candidate and page which source is being read and the pages and candidates so far (throttle it for lines).
     /// </summary>
     public async IAsyncEnumerable<ImageCandidate> ReadAsync(
         IReadOnlyList<string> sources,
         IReadOnlyList<Uri> seeds,
         Action<SourceProblem> problem,
-        Action<string> progress,
+        IProgress<StageProgress> progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
@@ -46,7 +50,8 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
             await foreach (var candidate in items)
             {
                 Pages = before + (isWat ? wat.Pages : warc.Pages);
-                progress(source);
+                Candidates++;
+                progress.Report(Report(source));
                 yield return candidate;
             }
 
@@ -64,13 +69,16 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
                     problem(new SourceProblem(visit.Url.AbsoluteUri, -1, $"{visit.Error}: {visit.Reason}"));
                 }
 
-                progress("live crawl");
+                progress.Report(Report("live crawl"));
             }, cancellationToken))
             {
+                Candidates++;
                 yield return candidate;
             }
         }
     }
+
+    private StageProgress Report(string source) => new("extract", $"{source}: {Pages:N0} pages, {Candidates:N0} candidates", Pages);
 
     /// <summary>Opens a WARC/WAT file or an http(s) URL of one.</summary>
     /// <exception cref="PipelineConfigurationException">A local source does not exist.</exception>

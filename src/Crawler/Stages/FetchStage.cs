@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
@@ -32,10 +33,13 @@ public static class FetchStage
         return await JsonSerializer.DeserializeAsync<FetchChunkRecord>(stream, Record, cancellationToken);
     }
 
-    /// <summary>Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>;
+    /// <paramref name="progress"/> hears the chunk's name and the URLs tried so far after each download (throttle it for lines).
+    /// </summary>
     public static async Task<FetchChunkOutcome> FetchChunkAsync(
         ImageDownloader downloader, IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, int concurrency,
-        CrawlStatistics statistics, Action? progress, CancellationToken cancellationToken)
+        CrawlStatistics statistics, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(downloader);
         ArgumentNullException.ThrowIfNull(batch);
@@ -48,7 +52,7 @@ public static class FetchStage
             {
                 results[i] = await downloader.DownloadAsync(batch[i].Url, ct);
                 statistics.Record(batch[i].Url, results[i].Error, results[i].DownloadedBytes);
-                progress?.Invoke();
+                progress?.Report(new StageProgress("fetch", name, statistics.Attempted));
             });
         var record = await WriteChunkAsync(store, encoding, logFolder, name, batch, results, cancellationToken);
         return new FetchChunkOutcome(record, [.. results.Select(r => r.Succeeded)]);

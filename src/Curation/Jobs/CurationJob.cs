@@ -3,6 +3,7 @@ using System.Text.Json;
 using Pipeline.Curation.Dedup;
 using Pipeline.Curation.Overlap;
 using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Curation.Jobs;
@@ -18,8 +19,8 @@ public sealed class CurationJob(string input, string output, CurationSettings se
     private readonly IShardStore _input = ShardStoreLocation.Open(input, storeOptions);
     private readonly IShardStore _output = ShardStoreLocation.Open(output, storeOptions);
 
-    /// <summary>Progress lines: phases and items done.</summary>
-    public event Action<string>? Progress;
+    /// <summary>Where the job reports its phases and work items done.</summary>
+    public IProgress<StageProgress>? Progress { get; init; }
 
     /// <summary>Normalizes captions and drops samples that fail a filter; writes <c>filter-summary.json</c>.</summary>
     public async Task<StepSummary> FilterAsync(CancellationToken cancellationToken)
@@ -48,7 +49,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
 
         var resolver = new DuplicateResolver(signatures);
         resolver.ResolveExact();
-        Progress?.Invoke($"dedup: {resolver.Count:N0} samples, {resolver.DistinctHashes.Count:N0} distinct perceptual hashes after the exact steps");
+        Progress?.Report(new StageProgress("dedup", $"{resolver.Count:N0} samples, {resolver.DistinctHashes.Count:N0} distinct perceptual hashes after the exact steps"));
         var pairs = new List<NearPair>();
         if (settings.Dedup.NearDuplicates)
         {
@@ -98,7 +99,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
         var clock = Stopwatch.StartNew();
         var shards = await StartAsync("overlap", new { settings.Overlap, Sets = sets.Select(s => s.Name) }, cancellationToken);
         var (images, problems) = await EvaluationHasher.HashAsync(sets, settings.Threads, cancellationToken);
-        Progress?.Invoke($"overlap: {images.Count:N0} evaluation images hashed in {sets.Count} sets ({problems.Count} files skipped)");
+        Progress?.Report(new StageProgress("overlap", $"{images.Count:N0} evaluation images hashed in {sets.Count} sets ({problems.Count} files skipped)"));
         await StoreFile.WriteJsonAsync(_output, CurationPaths.EvaluationImages, images, cancellationToken);
         var (results, failures) = await RunAsync("overlap", [.. shards.Select(s => Item(CurationStep.Overlap, s))], cancellationToken);
 
@@ -158,7 +159,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             await StoreFile.WriteAsync(_output, path, (stream, ct) => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(claim), ct).AsTask(), cancellationToken);
         }
 
-        Progress?.Invoke($"{step}: {manifest.Shards.Count} shards, {manifest.TotalSamples:N0} samples from {_input.Location}");
+        Progress?.Report(new StageProgress(step, $"{manifest.Shards.Count} shards, {manifest.TotalSamples:N0} samples from {_input.Location}"));
         return [.. manifest.Shards.Select(s => s.Name)];
     }
 
@@ -172,13 +173,13 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             if (done == total || clock.Elapsed - last > TimeSpan.FromSeconds(2))
             {
                 last = clock.Elapsed;
-                Progress?.Invoke($"{phase}: {done}/{total} work items done ({item}), {clock.Elapsed.TotalSeconds:0.0} s");
+                Progress?.Report(new StageProgress(phase, $"{done}/{total} work items done ({item}), {clock.Elapsed.TotalSeconds:0.0} s", done, total));
             }
         };
         var outcome = await scheduler.RunAsync(items, cancellationToken);
         foreach (var failure in outcome.Failures)
         {
-            Progress?.Invoke($"{phase}: FAILED {failure.Item}: {failure.Reason}");
+            Progress?.Report(new StageProgress(phase, $"FAILED {failure.Item}: {failure.Reason}"));
         }
 
         return outcome;

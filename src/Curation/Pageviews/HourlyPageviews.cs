@@ -12,6 +12,31 @@ namespace Pipeline.Curation.Pageviews;
 /// </summary>
 public static class HourlyPageviews
 {
+    /// <summary>The hourly files named by <paramref name="paths"/>: files as given, folders as their <c>pageviews-*.gz</c> files in name order; full paths.</summary>
+    /// <exception cref="FileNotFoundException">A path is neither a file nor a folder.</exception>
+    public static List<string> Expand(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.GetFiles(Path.GetFullPath(path), "pageviews-*.gz").Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(Path.GetFullPath(path));
+            }
+            else
+            {
+                throw new FileNotFoundException($"pageview file or folder {Path.GetFullPath(path)} does not exist", path);
+            }
+        }
+
+        return files;
+    }
+
     /// <summary>Reads one file; returns the titles with at least <paramref name="minHourlyViews"/> views and the number of malformed lines skipped.</summary>
     /// <exception cref="InvalidDataException">The file is not gzip or is corrupt; the message names it and the line reached.</exception>
     public static async Task<(Dictionary<string, long> Titles, long Malformed)> ReadAsync(string path, IReadOnlyCollection<string> domains, long minHourlyViews, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Pageviews;
 using Pipeline.Curation.Wikipedia;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Curation.Queries;
@@ -47,8 +48,8 @@ public sealed class QueryBuildJob
         _live = live ?? new QueryCounters();
     }
 
-    /// <summary>Progress and failure lines, for the command line.</summary>
-    public event Action<string>? Progress;
+    /// <summary>Where the build reports its phases, progress and failures.</summary>
+    public IProgress<StageProgress>? Progress { get; init; }
 
     /// <summary>The work folder.</summary>
     public string WorkFolder => _work;
@@ -69,7 +70,7 @@ public sealed class QueryBuildJob
             summary = counted.Summary;
             if (failures.Count > 0 && !_options.SkipFailedPartitions)
             {
-                Progress?.Invoke($"count: {failures.Count} partitions failed; no entries written (rerun to retry them, or set {QueryOptions.Section}:{nameof(QueryOptions.SkipFailedPartitions)})");
+                Progress?.Report(new StageProgress("count", $"{failures.Count} partitions failed; no entries written (rerun to retry them, or set {QueryOptions.Section}:{nameof(QueryOptions.SkipFailedPartitions)})"));
                 return await FinishAsync(summary with { Failures = failures, Seconds = Total(seconds, clock) }, cancellationToken);
             }
 
@@ -90,7 +91,7 @@ public sealed class QueryBuildJob
 
             summary = summary with { PageviewFiles = views.Files, PageviewLinesMalformed = views.Malformed };
             seconds["pageviews"] = (clock.Elapsed - started).TotalSeconds;
-            Progress?.Invoke($"pageviews: {views.Files} hourly files, {views.Malformed:N0} malformed lines skipped");
+            Progress?.Report(new StageProgress("pageviews", $"{views.Files} hourly files, {views.Malformed:N0} malformed lines skipped"));
         }
 
         if (_inputs.WordNet is { } wordNet)
@@ -123,7 +124,7 @@ public sealed class QueryBuildJob
         await QueryEntryFile.WriteAsync(_output, sorted, cancellationToken);
         var bySource = Enum.GetValues<QuerySources>().Where(s => s != QuerySources.None)
             .ToDictionary(s => s.ToString().ToLowerInvariant(), s => (long)sorted.Count(e => e.Sources.HasFlag(s)));
-        Progress?.Invoke($"wrote {sorted.Count:N0} entries to {_output} ({string.Join(", ", bySource.Select(s => $"{s.Value:N0} {s.Key}"))})");
+        Progress?.Report(new StageProgress("queries", $"wrote {sorted.Count:N0} entries to {_output} ({string.Join(", ", bySource.Select(s => $"{s.Value:N0} {s.Key}"))})"));
         return await FinishAsync(
             summary with
             {
@@ -146,7 +147,7 @@ public sealed class QueryBuildJob
         var partitions = wiki.Partition(_options.PartitionBytes, cancellationToken);
         await ClaimAsync(wiki, partitions, cancellationToken);
         var totalBytes = partitions.Sum(p => p.Bytes);
-        Progress?.Invoke($"count: {partitions.Count} partitions, {totalBytes:N0} bytes of {wiki.File} ({wiki.Format})");
+        Progress?.Report(new StageProgress("count", $"{partitions.Count} partitions, {totalBytes:N0} bytes of {wiki.File} ({wiki.Format})", 0, totalBytes));
         var items = partitions.Select(p => new QueryWorkItem(QueryStep.Count, _work, _options, Partition: p)).ToList();
 
         var completed = new QueryCounters();
@@ -161,7 +162,7 @@ public sealed class QueryBuildJob
         Report();
         foreach (var failure in itemFailures)
         {
-            Progress?.Invoke($"count: FAILED {failure.Item}: {failure.Reason}");
+            Progress?.Report(new StageProgress("count", $"FAILED {failure.Item}: {failure.Reason}"));
         }
 
         failures.AddRange(itemFailures);
@@ -220,9 +221,9 @@ public sealed class QueryBuildJob
             var elapsed = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             var rate = bytes / elapsed;
             var eta = rate > 0 && bytes < totalBytes ? TimeSpan.FromSeconds((totalBytes - bytes) / rate) : TimeSpan.Zero;
-            Progress?.Invoke(string.Create(
+            Progress?.Report(new StageProgress("count", string.Create(
                 CultureInfo.InvariantCulture,
-                $"count: {Volatile.Read(ref doneItems)}/{partitions.Count} partitions, {bytes / 1e6:N1} of {totalBytes / 1e6:N1} MB ({100.0 * bytes / Math.Max(1, totalBytes):0}%), {pages / elapsed:N0} pages/s, {tokens / elapsed / 1e6:N2}M tokens/s, ETA {eta:hh\\:mm\\:ss}"));
+                $"{Volatile.Read(ref doneItems)}/{partitions.Count} partitions, {bytes / 1e6:N1} of {totalBytes / 1e6:N1} MB ({100.0 * bytes / Math.Max(1, totalBytes):0}%), {pages / elapsed:N0} pages/s, {tokens / elapsed / 1e6:N2}M tokens/s, ETA {eta:hh\\:mm\\:ss}"), bytes, totalBytes));
         }
     }
 
@@ -262,7 +263,7 @@ public sealed class QueryBuildJob
         var clock = Stopwatch.StartNew();
         var (results, itemFailures) = await scheduler.RunAsync(items, cancellationToken);
         failures.AddRange(itemFailures);
-        Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{phase}: {results.Count(r => r is not null)}/{items.Count} buckets, {results.Sum(r => r?.Keys ?? 0):N0} distinct, {results.Sum(r => r?.Kept ?? 0):N0} kept, {clock.Elapsed.TotalSeconds:0.0} s"));
+        Progress?.Report(new StageProgress(phase, string.Create(CultureInfo.InvariantCulture, $"{results.Count(r => r is not null)}/{items.Count} buckets, {results.Sum(r => r?.Keys ?? 0):N0} distinct, {results.Sum(r => r?.Kept ?? 0):N0} kept, {clock.Elapsed.TotalSeconds:0.0} s"), results.Count(r => r is not null), items.Count));
         return results;
     }
 

@@ -16,10 +16,10 @@ public static class BalanceStage
 
     /// <summary>Balances the match run in <paramref name="matches"/> into <paramref name="output"/>; with <paramref name="survivors"/>, rebalances over them with no reserve.</summary>
     public static async Task<BalanceOutcome> RunAsync(
-        string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, Action<string> report, CancellationToken cancellationToken)
+        string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(progress);
         var summary = await MatchStage.LoadSummaryAsync(matches, cancellationToken);
         var entries = await MatchStage.LoadEntriesAsync(summary.Entries, cancellationToken);
         var counts = await EntryCounts.LoadAsync(Path.Combine(matches, MatchStage.CountsFile), cancellationToken);
@@ -51,15 +51,15 @@ public static class BalanceStage
         var balancer = new EntryBalancer(options, counts);
         var card = new DataCardBuilder(entries, counts, options);
         var withReserve = survivors is null;
-        report($"balance: {options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, {(withReserve ? $"reserve factor {options.ReserveFactor}" : $"refill over {survivors!.Count:N0} survivors")}, seed {options.Seed}; {summary.Matched:N0} matched pairs in {partitions.Length} partitions");
-        var progress = new ThrottledProgress<long>(TimeSpan.FromSeconds(2), n => report($"balance: {n:N0} pairs written"));
+        progress.Report(new StageProgress("balance", $"{options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, {(withReserve ? $"reserve factor {options.ReserveFactor}" : $"refill over {survivors!.Count:N0} survivors")}, seed {options.Seed}; {summary.Matched:N0} matched pairs in {partitions.Length} partitions"));
+        var written = new ThrottledProgress<long>(TimeSpan.FromSeconds(2), n => progress.Report(new StageProgress("balance", $"{n:N0} pairs written", n, summary.Matched)));
         async IAsyncEnumerable<MatchedPair> Tallied([EnumeratorCancellation] CancellationToken ct)
         {
             long yielded = 0;
             await foreach (var pair in balancer.BalanceAsync(OpenPool, withReserve, ct))
             {
                 card.Add(pair);
-                progress.Report(++yielded);
+                written.Report(++yielded);
                 yield return pair;
             }
         }

@@ -27,12 +27,12 @@ public static class MatchStage
     /// <exception cref="PipelineConfigurationException">The entries cannot be read, or the folder holds a run over other entries.</exception>
     public static async Task<MatchSummary> RunAsync(
         IReadOnlyList<string> inputs, string entriesPath, string output, MatcherOptions options, UrlListColumns columns, int threads,
-        ILoggerFactory logging, Action<string> report, CancellationToken cancellationToken)
+        ILoggerFactory logging, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logging);
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(progress);
         var entries = await LoadEntriesAsync(entriesPath, cancellationToken);
         await ClaimOutputAsync(output, entriesPath, entries, options, cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -46,18 +46,18 @@ public static class MatchStage
             throw new PipelineConfigurationException($"{entriesPath}: {ex.Message}");
         }
 
-        report($"match: {entries.Count} entries, automaton of {matcher.States} states ({matcher.MemoryBytes / 1048576.0:0.0} MiB) built in {matcher.BuildTime.TotalSeconds:0.00} s; {inputs.Count} partitions");
+        progress.Report(new StageProgress("match", $"{entries.Count} entries, automaton of {matcher.States} states ({matcher.MemoryBytes / 1048576.0:0.0} MiB) built in {matcher.BuildTime.TotalSeconds:0.00} s; {inputs.Count} partitions"));
         var pool = new PoolMatcher(matcher, columns, Math.Max(1, threads), logging.CreateLogger<PoolMatcher>());
         var results = new List<PartitionMatchResult>();
         long doneCandidates = 0;
         for (var i = 0; i < inputs.Count; i++)
         {
-            var progress = new ThrottledProgress<MatchProgress>(TimeSpan.FromSeconds(2), p =>
-                report($"match: partition {p.Partition} ({i + 1}/{inputs.Count}): {p.Candidates:N0} candidates, {p.Matched:N0} matched, {(doneCandidates + p.Candidates) / clock.Elapsed.TotalSeconds:N0} candidates/s"));
-            var result = await pool.MatchPartitionAsync(inputs[i], output, progress, cancellationToken);
+            var partitionProgress = new ThrottledProgress<MatchProgress>(TimeSpan.FromSeconds(2), p =>
+                progress.Report(new StageProgress("match", $"partition {p.Partition} ({i + 1}/{inputs.Count}): {p.Candidates:N0} candidates, {p.Matched:N0} matched, {(doneCandidates + p.Candidates) / clock.Elapsed.TotalSeconds:N0} candidates/s", i, inputs.Count)));
+            var result = await pool.MatchPartitionAsync(inputs[i], output, partitionProgress, cancellationToken);
             doneCandidates += result.Resumed ? 0 : result.Candidates;
             results.Add(result);
-            report($"match: partition {result.Partition} ({i + 1}/{inputs.Count}) {(result.Resumed ? "already committed" : "committed")}: {result.Matched:N0} of {result.Candidates:N0} matched, {result.Problems} unreadable");
+            progress.Report(new StageProgress("match", $"partition {result.Partition} ({i + 1}/{inputs.Count}) {(result.Resumed ? "already committed" : "committed")}: {result.Matched:N0} of {result.Candidates:N0} matched, {result.Problems} unreadable", i + 1, inputs.Count));
         }
 
         var counts = await PoolMatcher.MergeCountsAsync(output, entries.Count, cancellationToken);

@@ -8,4 +8,5 @@ namespace Pipeline.Curation.Stages;
 /// <param name="Chosen">Samples written to the final store: at most t per entry.</param>
 /// <param name="FromReserve">Chosen samples that were their entry's reserve, standing in for lost kept pairs.</param>
 /// <param name="Shards">Shards of the final store.</param>
-public sealed record RefillOutcome(DataCard Card, long Survivors, long Chosen, long FromReserve, int Shards);
+/// <param name="PerEntry">Chosen samples per entry id (entries with none left out): the final fill.</param>
+public sealed record RefillOutcome(DataCard Card, long Survivors, long Chosen, long FromReserve, int Shards, IReadOnlyDictionary<int, long> PerEntry);

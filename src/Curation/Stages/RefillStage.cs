@@ -1,6 +1,7 @@
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Matching;
 using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Reading;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
@@ -26,11 +27,11 @@ public static class RefillStage
     /// A rerun writes the same shards, which the final store's manifest already holds.
     /// </summary>
     public static async Task<RefillOutcome> RunAsync(
-        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, Action<string> report, CancellationToken cancellationToken)
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(survivors);
         ArgumentNullException.ThrowIfNull(final);
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(progress);
         var manifest = await new ManifestStore(survivors).LoadAsync(cancellationToken);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
@@ -38,7 +39,7 @@ public static class RefillStage
             keys.Add(sample.Key);
         }
 
-        var balance = await BalanceStage.RunAsync(matches, refillFolder, options, keys, report, cancellationToken);
+        var balance = await BalanceStage.RunAsync(matches, refillFolder, options, keys, progress, cancellationToken);
         var chosen = new Dictionary<string, BalanceDecision>(StringComparer.Ordinal);
         await foreach (var pair in PairFile.ReadAsync(balance.BalancedFile, cancellationToken))
         {
@@ -47,6 +48,7 @@ public static class RefillStage
 
         var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;
         long written = 0, fromReserve = 0;
+        var perEntry = new Dictionary<int, long>();
         await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, Encoding = encoding }))
         {
             await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
@@ -56,6 +58,7 @@ public static class RefillStage
                     await writer.WriteAsync(sample with { KeptForEntry = decision.Entry, KeepProbability = decision.KeepProbability }, cancellationToken);
                     written++;
                     fromReserve += sample.Reserve == true ? 1 : 0;
+                    perEntry[decision.Entry] = perEntry.GetValueOrDefault(decision.Entry) + 1;
                 }
             }
 
@@ -63,8 +66,8 @@ public static class RefillStage
         }
 
         var shards = (await new ManifestStore(final).LoadAsync(cancellationToken)).Shards.Count;
-        report($"refill: {written:N0} of {keys.Count:N0} surviving samples chosen, {fromReserve:N0} of them from the reserve; {shards} shards");
-        return new RefillOutcome(balance.Card, keys.Count, written, fromReserve, shards);
+        progress.Report(new StageProgress("refill", $"{written:N0} of {keys.Count:N0} surviving samples chosen, {fromReserve:N0} of them from the reserve; {shards} shards"));
+        return new RefillOutcome(balance.Card, keys.Count, written, fromReserve, shards, perEntry);
     }
 
     /// <summary>Every sample of the store in manifest and row order (no shuffle: the copy is the same on every run).</summary>

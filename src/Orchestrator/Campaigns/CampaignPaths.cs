@@ -9,6 +9,9 @@ public sealed record CampaignPaths(string Root)
     /// <summary>The query entries (a JSON array).</summary>
     public string Entries => Path.Combine(Root, "queries", "entries.json");
 
+    /// <summary>The entries built from WordNet, Wikipedia and pageviews, as <c>queries build</c> writes them (Parquet, with their sources and counts).</summary>
+    public string BuiltEntries => Path.Combine(Root, "queries", "built.parquet");
+
     /// <summary>Extracted candidates, one JSON-lines file per partition.</summary>
     public string Candidates => Path.Combine(Root, "candidates");
 

@@ -85,7 +85,15 @@ public static class CampaignSpecFile
         Require(!spec.Output.Contains("://", StringComparison.Ordinal), $"output '{spec.Output}' must be a folder, not a URL (shards go to Blob through 'store')");
         Require(spec.Sources.Seeds.Count + spec.Sources.Warc.Count + spec.Sources.Candidates.Count > 0, "sources needs seeds, warc or candidates");
         Require(spec.Sources.Partitions is > 0 and <= 4096, "sources.partitions must be 1-4096");
-        Require(spec.Queries.WordNet || spec.Queries.Entries is not null || spec.Queries.Extra.Count > 0, "queries needs wordNet, entries or extra");
+        Require(spec.Sources.SpillAfter > 0, "sources.spillAfter must be positive");
+        Require(spec.Queries.Builds || spec.Queries.Entries is not null || spec.Queries.Extra.Count > 0, "queries needs wordNet, wikipedia, pageviews, entries or extra");
+        Require(spec.Queries.Wikipedia is null || File.Exists(spec.Queries.Wikipedia), $"queries.wikipedia {spec.Queries.Wikipedia} does not exist");
+        Require(spec.Queries.WikipediaIndex is null || File.Exists(spec.Queries.WikipediaIndex), $"queries.wikipediaIndex {spec.Queries.WikipediaIndex} does not exist");
+        Require(spec.Queries.Entries is null || File.Exists(spec.Queries.Entries), $"queries.entries {spec.Queries.Entries} does not exist");
+        foreach (var views in spec.Queries.Pageviews)
+        {
+            Require(File.Exists(views) || Directory.Exists(views), $"queries.pageviews {views} is neither a file nor a folder");
+        }
         Require(spec.Fetch.Chunk > 0 && spec.Fetch.Concurrency > 0 && spec.Fetch.Lease > TimeSpan.Zero, "fetch.chunk, fetch.concurrency and fetch.lease must be positive");
         Require(spec.Training.Workers is > 0 and <= 1024, "training.workers must be 1-1024");
         // One seed drives balancing and training, so a run is reproduced from the spec's 'seed' alone.
@@ -99,6 +107,7 @@ public static class CampaignSpecFile
         try
         {
             spec.Crawl.Validate();
+            spec.Queries.Build.Validate();
             spec.Fetcher.Validate();
             spec.Balancing.Validate();
             spec.Images.Validate();
@@ -131,6 +140,8 @@ public static class CampaignSpecFile
                 Warc = [.. spec.Sources.Warc.Select(w => w.Contains("://", StringComparison.Ordinal) ? w : Path.GetFullPath(w))],
                 Candidates = [.. spec.Sources.Candidates.Select(Path.GetFullPath)],
                 Partitions = spec.Sources.Partitions,
+                SpillAfter = spec.Sources.SpillAfter,
+                Columns = spec.Sources.Columns,
             },
             Crawl = spec.Crawl,
             Fetcher = spec.Fetcher,
@@ -138,9 +149,13 @@ public static class CampaignSpecFile
             Queries = new CampaignQueries
             {
                 WordNet = spec.Queries.WordNet,
-                WordNetDirectory = spec.Queries.WordNetDirectory is null ? null : Path.GetFullPath(spec.Queries.WordNetDirectory),
-                Entries = spec.Queries.Entries is null ? null : Path.GetFullPath(spec.Queries.Entries),
+                WordNetDirectory = Absolute(spec.Queries.WordNetDirectory),
+                Entries = Absolute(spec.Queries.Entries),
                 Extra = spec.Queries.Extra,
+                Wikipedia = Absolute(spec.Queries.Wikipedia),
+                WikipediaIndex = Absolute(spec.Queries.WikipediaIndex),
+                Pageviews = [.. spec.Queries.Pageviews.Select(Path.GetFullPath)],
+                Build = spec.Queries.Build,
             },
             Matching = spec.Matching,
             Balancing = new Pipeline.Curation.Balancing.BalancerOptions
@@ -157,4 +172,6 @@ public static class CampaignSpecFile
             Training = spec.Training,
         };
     }
+
+    private static string? Absolute(string? path) => path is null ? null : Path.GetFullPath(path);
 }

@@ -1,16 +1,21 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
-using Pipeline.Crawler.Sources;
 using Pipeline.Crawler.Stages;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
+using Pipeline.Curation.Pageviews;
+using Pipeline.Curation.Queries;
 using Pipeline.Curation.Stages;
+using Pipeline.Curation.Wikipedia;
 using Pipeline.Curation.WordNet;
 using Pipeline.Sharding.Lists;
+using Pipeline.Sharding.Progress;
+using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
@@ -35,9 +40,14 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     /// <summary>The final shard store's location.</summary>
     public string FinalStore => spec.Store ?? Paths.Shards;
 
-    /// <summary>Writes the entries: WordNet head names, then the entry list, then the extra entries, each once.</summary>
-    public async Task<int> BuildQueriesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the entries: those built as <c>queries build</c> builds them (WordNet, Wikipedia, pageviews, numbers;
+    /// work items run by <paramref name="runner"/>), then the entry list, then the extra entries, each once.
+    /// </summary>
+    public async Task<int> BuildQueriesAsync(IQueryWorkRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(progress);
         var entries = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void Add(string entry)
@@ -49,24 +59,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
             }
         }
 
-        if (spec.Queries.WordNet)
+        if (spec.Queries.Builds)
         {
-            WordNetFolder folder;
-            try
+            foreach (var entry in await BuildEntriesAsync(runner, progress, cancellationToken))
             {
-                folder = WordNetLocator.Locate(spec.Queries.WordNetDirectory);
-            }
-            catch (WordNetNotFoundException ex)
-            {
-                throw new PipelineConfigurationException(ex.Message, ex);
-            }
-
-            foreach (var pos in new[] { "noun", "verb", "adj", "adv" })
-            {
-                await foreach (var synset in folder.ReadSynsetsAsync(pos, cancellationToken))
-                {
-                    Add(synset.HeadName);
-                }
+                Add(entry.Text);
             }
         }
 
@@ -88,71 +85,75 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         return entries.Count;
     }
 
-    /// <summary>Crawls the seeds and reads the WARC files into candidate partitions cut by key, each sorted by key, so reruns give identical files.</summary>
-    public async Task<long> ExtractAsync(Action<string> report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the WARC files, crawls the seeds and reads the candidate files (URL lists with captions) into candidate
+    /// partitions cut by key, each sorted by key with one line per key, so reruns give identical files; sorted runs
+    /// spill to disk, so memory does not grow with the pool.
+    /// </summary>
+    public async Task<long> ExtractAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        var html = new HtmlExtractionOptions { ProductToken = spec.Fetcher.ProductToken };
-        var byKey = new SortedDictionary<string, CandidateLine>(StringComparer.Ordinal);
-        var problems = 0;
-        var stage = new ExtractStage(_fetcher.Value, html, spec.Crawl);
-        var seeds = spec.Sources.Seeds.Select(s => new Uri(s)).ToList();
-        void Problem(SourceProblem problem)
-        {
-            if (problems++ < 3)
-            {
-                report($"extract: {problem}");
-            }
-        }
-
-        var reported = 0L;
-        await foreach (var c in stage.ReadAsync([.. spec.Sources.Warc], seeds, Problem, _ =>
-        {
-            if (stage.Pages >= reported + 25)
-            {
-                reported = stage.Pages;
-                report($"extract: {stage.Pages} pages, {byKey.Count} candidates");
-            }
-        }, cancellationToken))
-        {
-            // A rerun must cut identical partitions: one line per key, in key order.
-            byKey.TryAdd(c.Key, new CandidateLine(c.Key, c.Url, c.Caption, c.PageUrl, c.Source.ToString().ToLowerInvariant()));
-        }
-
-        Directory.CreateDirectory(Paths.Candidates);
-        var partitions = spec.Sources.Partitions;
-        for (var p = 0; p < partitions; p++)
-        {
-            var part = byKey.Values.Where(c => PartitionOf(c.Key, partitions) == p).Select(c => JsonSerializer.Serialize(c, JsonLine));
-            await AtomicFile.WriteAllBytesAsync(
-                Path.Combine(Paths.Candidates, $"part-{p:D4}.jsonl"), System.Text.Encoding.UTF8.GetBytes(string.Join('\n', part) + "\n"), cancellationToken);
-        }
-
-        report($"extract: {byKey.Count} candidates in {partitions} partitions, {problems} pages or records failed");
-        // Candidate files are matched as they are, beside what was extracted; check they are there before matching.
+        ArgumentNullException.ThrowIfNull(progress);
         if (spec.Sources.Candidates.FirstOrDefault(f => !File.Exists(f)) is { } missing)
         {
             throw new FileNotFoundException($"candidate file {missing} (sources.candidates) does not exist", missing);
         }
 
-        if (byKey.Count == 0 && spec.Sources.Candidates.Count == 0)
+        var html = new HtmlExtractionOptions { ProductToken = spec.Fetcher.ProductToken };
+        var problems = 0;
+        var stage = new ExtractStage(_fetcher.Value, html, spec.Crawl);
+        var seeds = spec.Sources.Seeds.Select(s => new Uri(s)).ToList();
+        void Problem(string problem)
         {
-            throw new InvalidDataException($"no candidates from {spec.Sources.Seeds.Count} seeds and {spec.Sources.Warc.Count} WARC files; {problems} pages or records failed");
+            if (problems++ < 3)
+            {
+                progress.Report(new StageProgress("extract", problem));
+            }
         }
 
-        return byKey.Count;
+        using var partitions = new CandidatePartitionWriter(Paths.Candidates, spec.Sources.Partitions, spec.Sources.SpillAfter);
+        var reading = new ThrottledProgress<StageProgress>(TimeSpan.FromSeconds(2), p => progress.Report(p with { Message = $"{p.Message}, {partitions.Runs} runs spilled" }));
+        await foreach (var c in stage.ReadAsync([.. spec.Sources.Warc], seeds, p => Problem(p.ToString()), reading, cancellationToken))
+        {
+            await partitions.AddAsync(c, cancellationToken);
+        }
+
+        var columns = spec.Sources.Columns;
+        foreach (var file in spec.Sources.Candidates)
+        {
+            await foreach (var record in UrlListFile.ReadAsync(file, columns, p => Problem(p.ToString()), cancellationToken))
+            {
+                if (string.IsNullOrWhiteSpace(record.Caption))
+                {
+                    Problem($"{file} line {record.Line} ({record.Url}): no text in field '{columns.Caption}'");
+                    continue;
+                }
+
+                await partitions.AddAsync(new CandidateLine(record.Key ?? SampleKey.Derive(record.Url, record.Caption), record.Url, record.Caption, record.PageUrl, "list"), cancellationToken);
+                reading.Report(new StageProgress("extract", $"{file}: {partitions.Added:N0} candidates", partitions.Added));
+            }
+        }
+
+        var distinct = await partitions.CompleteAsync(cancellationToken);
+        progress.Report(new StageProgress("extract", $"{distinct} candidates in {spec.Sources.Partitions} partitions, {problems} pages, records or lines failed", distinct));
+        if (distinct == 0)
+        {
+            throw new InvalidDataException(
+                $"no candidates from {spec.Sources.Seeds.Count} seeds, {spec.Sources.Warc.Count} WARC files and {spec.Sources.Candidates.Count} candidate files; {problems} pages, records or lines failed");
+        }
+
+        return distinct;
     }
 
-    /// <summary>Matches the candidate partitions (and the spec's candidate files) against the entries.</summary>
-    public Task<MatchSummary> MatchAsync(Action<string> report, CancellationToken cancellationToken)
+    /// <summary>Matches the candidate partitions against the entries.</summary>
+    public Task<MatchSummary> MatchAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
-        var inputs = Directory.EnumerateFiles(Paths.Candidates, "part-*.jsonl").Order(StringComparer.Ordinal).Concat(spec.Sources.Candidates).ToList();
-        return MatchStage.RunAsync(inputs, Paths.Entries, Paths.Matches, spec.Matching, new UrlListColumns(), Environment.ProcessorCount, logging, report, cancellationToken);
+        var inputs = Enumerable.Range(0, spec.Sources.Partitions).Select(p => Path.Combine(Paths.Candidates, $"part-{p:D4}.jsonl")).ToList();
+        return MatchStage.RunAsync(inputs, Paths.Entries, Paths.Matches, spec.Matching, new UrlListColumns(), Environment.ProcessorCount, logging, progress, cancellationToken);
     }
 
     /// <summary>Balances the matched pairs.</summary>
-    public Task<BalanceOutcome> BalanceAsync(Action<string> report, CancellationToken cancellationToken) =>
-        BalanceStage.RunAsync(Paths.Matches, Paths.Balanced, spec.Balancing, survivors: null, report, cancellationToken);
+    public Task<BalanceOutcome> BalanceAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceStage.RunAsync(Paths.Matches, Paths.Balanced, spec.Balancing, survivors: null, progress, cancellationToken);
 
     /// <summary>
     /// Cuts the balanced pairs, kept and reserve, into chunk lists, once; returns the chunk names, the fetch work items.
@@ -218,18 +219,45 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     }
 
     /// <summary>Filters the fetched shards, work items run by <paramref name="runner"/>.</summary>
-    public Task<StepSummary> FilterAsync(IWorkItemRunner runner, Action<string> report, CancellationToken cancellationToken) =>
-        Job(Paths.Fetched, Paths.Filtered, runner, report).FilterAsync(cancellationToken);
+    public Task<StepSummary> FilterAsync(IWorkItemRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        Job(Paths.Fetched, Paths.Filtered, runner, progress).FilterAsync(cancellationToken);
 
     /// <summary>Deduplicates the filtered shards.</summary>
-    public Task<StepSummary> DedupAsync(IWorkItemRunner runner, Action<string> report, CancellationToken cancellationToken) =>
-        Job(Paths.Filtered, Paths.Deduped, runner, report).DedupAsync(cancellationToken);
+    public Task<StepSummary> DedupAsync(IWorkItemRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        Job(Paths.Filtered, Paths.Deduped, runner, progress).DedupAsync(cancellationToken);
 
     /// <summary>Rebalances over the deduplicated samples and writes the chosen ones, at most t per entry, to the final store.</summary>
-    public Task<RefillOutcome> RefillAsync(Action<string> report, CancellationToken cancellationToken) =>
+    public Task<RefillOutcome> RefillAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
         RefillStage.RunAsync(
             Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
-            spec.Balancing, report, cancellationToken);
+            spec.Balancing, progress, cancellationToken);
+
+    private async Task<List<QueryEntry>> BuildEntriesAsync(IQueryWorkRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+    {
+        var queries = spec.Queries;
+        QueryBuildInputs inputs;
+        try
+        {
+            inputs = new QueryBuildInputs(
+                queries.Wikipedia is { } dump ? WikiDump.Open(dump, queries.WikipediaIndex) : null,
+                HourlyPageviews.Expand(queries.Pageviews),
+                queries.WordNet ? WordNetLocator.Locate(queries.WordNetDirectory) : null);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or WordNetNotFoundException)
+        {
+            throw new PipelineConfigurationException($"campaign {spec.Name} queries: {ex.Message}", ex);
+        }
+
+        var job = new QueryBuildJob(inputs, Paths.BuiltEntries, workFolder: null, queries.Build, runner, Environment.ProcessorCount) { Progress = progress };
+        var summary = await job.RunAsync(cancellationToken);
+        if (summary.Output is null)
+        {
+            throw new InvalidDataException(
+                $"queries: no entries built; {summary.Failures.Count} work items failed, first: {(summary.Failures.Count > 0 ? summary.Failures[0].Reason : "none")} (summary: {QuerySummary.PathFor(Paths.BuiltEntries)})");
+        }
+
+        return await QueryEntryFile.ReadAsync(summary.Output, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -242,15 +270,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         _downloader?.Dispose();
     }
 
-    private static int PartitionOf(string key, int partitions) => (int)(System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(key)) % (ulong)partitions);
-
     private static HttpFetcher CreateFetcher(CampaignSpec spec, ILoggerFactory logging) => new(spec.Fetcher, spec.Network, logging.CreateLogger<HttpFetcher>());
 
-    private CurationJob Job(string input, string output, IWorkItemRunner runner, Action<string> report)
+    private CurationJob Job(string input, string output, IWorkItemRunner runner, IProgress<StageProgress> progress)
     {
         var settings = new CurationSettings { Filters = spec.Filters, Dedup = spec.Dedup, Threads = Environment.ProcessorCount };
-        var job = new CurationJob(input, output, settings, runner, Math.Max(2, Environment.ProcessorCount), storeOptions);
-        job.Progress += report;
-        return job;
+        return new CurationJob(input, output, settings, runner, Math.Max(2, Environment.ProcessorCount), storeOptions) { Progress = progress };
     }
 }

@@ -7,6 +7,7 @@ using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Filtering;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
+using Pipeline.Curation.Queries;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Orchestrator.Campaigns;
@@ -22,6 +23,7 @@ public static partial class SpecKeys
         [LiveCrawlOptions.Section] = "crawl",
         [FetcherOptions.Section] = "fetcher",
         [NetworkSafetyOptions.Section] = "network",
+        [QueryOptions.Section] = "queries.build",
         [MatcherOptions.Section] = "matching",
         [BalancerOptions.Section] = "balancing",
         [ImageOptions.Section] = "images",

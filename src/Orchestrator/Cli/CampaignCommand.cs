@@ -168,7 +168,7 @@ public static class CampaignCommand
             }
 
             await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  entries  {fill.EntriesMatched:N0} of {fill.Entries:N0} matched, {fill.EntriesFetched:N0} with images, {fill.BelowTarget:N0} below target (t = {fill.Threshold:N0})"));
+                $"  entries  {fill.EntriesMatched:N0} of {fill.Entries:N0} matched, {fill.EntriesFetched:N0} {(fill.Final ? "in the final shards" : "with images")}, {fill.BelowTarget:N0} below target (t = {fill.Threshold:N0})"));
             foreach (var error in status.Errors.TakeLast(5))
             {
                 await context.Output.WriteLineAsync($"  error    {error}");

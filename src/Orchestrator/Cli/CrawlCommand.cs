@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
@@ -23,7 +24,6 @@ namespace Pipeline.Orchestrator.Cli;
 public static class CrawlCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-    private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private static readonly Argument<string[]> Sources = new("sources")
     {
@@ -162,17 +162,17 @@ public static class CrawlCommand
         var clock = Stopwatch.StartNew();
         long candidates = 0;
         var stage = new ExtractStage(fetcher, html, crawl);
-        var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), where =>
-            Console.Error.WriteLine($"extract: {where}: {stage.Pages:N0} pages, {candidates:N0} candidates, {stage.Pages / clock.Elapsed.TotalSeconds:N1} pages/s"));
+        var progress = new ThrottledProgress<StageProgress>(TimeSpan.FromSeconds(2), p =>
+            ConsoleProgress.Instance.Report(p with { Message = $"{p.Message}, {stage.Pages / clock.Elapsed.TotalSeconds:N1} pages/s" }));
 
         await AtomicFile.WriteAsync(output, async (stream, ct) =>
         {
             await using var compressed = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : null;
             await using var writer = new StreamWriter(compressed ?? stream, leaveOpen: true);
-            await foreach (var candidate in stage.ReadAsync(sources, seeds, problems.Add, progress.Report, ct))
+            await foreach (var candidate in stage.ReadAsync(sources, seeds, problems.Add, progress, ct))
             {
                 candidates++;
-                await writer.WriteLineAsync(JsonSerializer.Serialize(new CandidateLine(candidate.Key, candidate.Url, candidate.Caption, candidate.PageUrl, candidate.Source.ToString().ToLowerInvariant()), JsonLine));
+                await writer.WriteLineAsync(CandidateLine.From(candidate).ToJson());
             }
         }, cancellationToken);
         await context.Output.WriteLineAsync($"extract: {candidates:N0} candidates from {stage.Pages:N0} pages in {clock.Elapsed.TotalSeconds:0.0} s ({stage.Pages / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} pages/s), {problems.Count} problems; {output}");
@@ -222,8 +222,10 @@ public static class CrawlCommand
         using var downloader = new ImageDownloader(fetcher, new ImageProcessor(imageOptions), Environment.ProcessorCount);
         var statistics = new CrawlStatistics();
         var clock = Stopwatch.StartNew();
-        var progress = new ThrottledProgress<string>(TimeSpan.FromSeconds(2), chunk =>
-            Console.Error.WriteLine($"fetch: {chunk}: {statistics.Attempted:N0} done, {statistics.Succeeded / clock.Elapsed.TotalSeconds:N1} images/s, success {statistics.SuccessRate:P1}; top errors: {statistics.TopErrors(3)}"));
+        var progress = new ThrottledProgress<StageProgress>(TimeSpan.FromSeconds(2), p => ConsoleProgress.Instance.Report(p with
+        {
+            Message = $"{p.Message}: {statistics.Attempted:N0} done, {statistics.Succeeded / clock.Elapsed.TotalSeconds:N1} images/s, success {statistics.SuccessRate:P1}; top errors: {statistics.TopErrors(3)}",
+        }));
         var problems = new List<UrlListProblem>();
         int chunks = 0, resumed = 0;
         foreach (var list in lists)
@@ -241,7 +243,7 @@ public static class CrawlCommand
                     continue;
                 }
 
-                var record = await FetchStage.FetchChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, () => progress.Report(name), cancellationToken);
+                var record = await FetchStage.FetchChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, progress, cancellationToken);
                 var ok = record.Record.Images;
                 Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Length:N0} images");
             }
@@ -326,8 +328,6 @@ public static class CrawlCommand
 
         return new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
     }
-
-    private sealed record CandidateLine(string Key, string Url, string Caption, string? PageUrl, string TextSource);
 
     private sealed record FetchSummary(
         long Attempted, long Succeeded, double SuccessRate, long Bytes, int Chunks, int ChunksAlreadyDone, double Seconds,

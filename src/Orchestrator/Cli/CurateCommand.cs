@@ -105,7 +105,7 @@ public static class CurateCommand
         var columns = context.Bind<UrlListColumns>(CandidateFile.ColumnsSection);
         var matcherOptions = context.Bind<MatcherOptions>(MatcherOptions.Section);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
-        var summary = await MatchStage.RunAsync(inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging, Console.Error.WriteLine, cancellationToken);
+        var summary = await MatchStage.RunAsync(inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging, ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"match: {summary.Candidates:N0} candidates, {summary.Matched:N0} matched ({MatchStage.Percent(summary.Matched, summary.Candidates)}), {summary.EntriesMatched:N0} of {summary.EntryCount:N0} entries occur, {summary.Problems} unreadable records; {output}");
         var problems = summary.Partitions.SelectMany(r => r.FirstProblems).ToList();
@@ -150,7 +150,7 @@ public static class CurateCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var outcome = await BalanceStage.RunAsync(parse.GetValue(Matches)!, output, options, survivors, Console.Error.WriteLine, cancellationToken);
+        var outcome = await BalanceStage.RunAsync(parse.GetValue(Matches)!, output, options, survivors, ConsoleProgress.Instance, cancellationToken);
         var dataCard = outcome.Card;
         await context.Output.WriteLineAsync(
             $"balance: {dataCard.PairsKept:N0} kept and {dataCard.PairsReserve:N0} reserve of {outcome.PoolPairs:N0} pairs; {dataCard.EntriesWithKeptPairs:N0} entries have pairs, {dataCard.CappedEntries:N0} were capped, "
@@ -182,7 +182,7 @@ public static class CurateCommand
 
         var clock = Stopwatch.StartNew();
         var folder = Path.Combine(parse.GetValue(RefillOut)!, "refill");
-        var outcome = await RefillStage.RunAsync(parse.GetValue(Matches)!, deduped, final, folder, options, Console.Error.WriteLine, cancellationToken);
+        var outcome = await RefillStage.RunAsync(parse.GetValue(Matches)!, deduped, final, folder, options, ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"refill: {outcome.Chosen:N0} of {outcome.Survivors:N0} surviving samples chosen, {outcome.FromReserve:N0} from the reserve; {outcome.Card.EntriesWithKeptPairs:N0} entries have samples, "
             + $"the most for one entry is {outcome.Card.MaxKeptForOneEntry:N0}; {outcome.Shards} shards in {clock.Elapsed.TotalSeconds:0.0} s; {final.Location} (data card in {folder})");

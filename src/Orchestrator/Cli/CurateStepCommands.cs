@@ -144,14 +144,13 @@ public static class CurateStepCommands
         CurationJob job;
         try
         {
-            job = new CurationJob(input, output, settings, runner, context.Parse.GetValue(Parallel), storeOptions);
+            job = new CurationJob(input, output, settings, runner, context.Parse.GetValue(Parallel), storeOptions) { Progress = ConsoleProgress.Instance };
         }
         catch (ArgumentException ex)
         {
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        job.Progress += line => Console.Error.WriteLine(line);
         try
         {
             var summary = await step(job);

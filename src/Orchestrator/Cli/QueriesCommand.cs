@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Curation.Pageviews;
 using Pipeline.Curation.Queries;
 using Pipeline.Curation.Wikipedia;
 using Pipeline.Curation.WordNet;
@@ -114,7 +115,7 @@ public static class QueriesCommand
         {
             var wiki = parse.GetValue(Wiki) is { } path ? WikiDump.Open(path, parse.GetValue(WikiIndex)) : null;
             var wordNet = parse.GetValue(NoWordNet) ? null : WordNetLocator.Locate(parse.GetValue(WordNetFolder));
-            inputs = new QueryBuildInputs(wiki, ExpandPageviews(parse.GetValue(Pageviews) ?? []), wordNet);
+            inputs = new QueryBuildInputs(wiki, HourlyPageviews.Expand(parse.GetValue(Pageviews) ?? []), wordNet);
         }
         catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or WordNetNotFoundException)
         {
@@ -129,14 +130,13 @@ public static class QueriesCommand
         QueryBuildJob job;
         try
         {
-            job = new QueryBuildJob(inputs, parse.GetValue(Output)!, parse.GetValue(Work), options, runner, parse.GetValue(Parallel), live);
+            job = new QueryBuildJob(inputs, parse.GetValue(Output)!, parse.GetValue(Work), options, runner, parse.GetValue(Parallel), live) { Progress = ConsoleProgress.Instance };
         }
         catch (ArgumentException ex)
         {
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        job.Progress += line => Console.Error.WriteLine(line);
         try
         {
             var summary = await job.RunAsync(cancellationToken);
@@ -221,27 +221,5 @@ public static class QueriesCommand
         }
 
         return count;
-    }
-
-    private static List<string> ExpandPageviews(string[] paths)
-    {
-        var files = new List<string>();
-        foreach (var path in paths)
-        {
-            if (Directory.Exists(path))
-            {
-                files.AddRange(Directory.GetFiles(path, "pageviews-*.gz").Order(StringComparer.Ordinal));
-            }
-            else if (System.IO.File.Exists(path))
-            {
-                files.Add(Path.GetFullPath(path));
-            }
-            else
-            {
-                throw new FileNotFoundException($"pageview file or folder {Path.GetFullPath(path)} does not exist", path);
-            }
-        }
-
-        return files;
     }
 }

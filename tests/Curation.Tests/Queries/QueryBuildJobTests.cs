@@ -1,6 +1,7 @@
 using Pipeline.Curation.Queries;
 using Pipeline.Curation.Wikipedia;
 using Pipeline.Curation.WordNet;
+using Pipeline.Sharding.Progress;
 using Pipeline.TestServices;
 
 namespace Pipeline.Curation.Tests.Queries;
@@ -152,9 +153,11 @@ public sealed class QueryBuildJobTests
         File.WriteAllBytes(dump, bytes);
         var options = new QueryOptions { MinUnigramCount = 5, MinBigramCount = 3, MinBigramPmi = 1, PartitionBytes = 1, MaxNumber = -1 };
         var output = Path.Combine(folder.Path, "bad.parquet");
-        var job = new QueryBuildJob(new QueryBuildInputs(WikiDump.Open(dump), [], null), output, null, options, new QueryWorker(), 2);
         var lines = new List<string>();
-        job.Progress += lines.Add;
+        var job = new QueryBuildJob(new QueryBuildInputs(WikiDump.Open(dump), [], null), output, null, options, new QueryWorker(), 2)
+        {
+            Progress = new ImmediateProgress<StageProgress>(p => lines.Add(p.ToString())),
+        };
         var summary = await job.RunAsync(CancellationToken.None);
 
         var failure = Assert.Single(summary.Failures);

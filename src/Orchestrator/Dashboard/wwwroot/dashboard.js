@@ -18,6 +18,13 @@ function bytes(n) {
 }
 
 // A line chart as SVG: series of [x, y] points, optional log axes and a horizontal reference line.
+// A stage's latest progress: "step: message", with a bar when the stage knows how far it is.
+function progressLine(p) {
+  if (!p) return '';
+  const bar = p.fraction == null ? '' : ` <meter min="0" max="1" value="${p.fraction}" data-metric="progress-fraction">${Math.round(p.fraction * 100)}%</meter>`;
+  return `${escape(`${p.stage}: ${p.message}`)}${bar}`;
+}
+
 function chart(series, { logX = false, logY = false, hline = null, yMax = null } = {}) {
   const W = 480, H = 200, L = 44, R = 10, T = 10, B = 24;
   const fx = logX ? v => Math.log10(Math.max(v, 1)) : v => v;
@@ -92,7 +99,7 @@ function renderCampaign(c) {
     <h2>${escape(s.name)} <span class="badge ${s.state}" data-metric="state">${s.state}</span>
       <span class="muted">stage <b data-metric="stage">${s.stage}</b> · restarts <span data-metric="restarts">${s.restarts}</span> · output ${escape(s.output)}</span></h2>
     ${stageStrip(s)}
-    <div class="progress" data-metric="progress">${escape(s.progress ?? '')}</div>
+    <div class="progress" data-metric="progress">${progressLine(s.progress)}</div>
     <div class="tiles">
       ${tile('images', 'images fetched', number.format(fill.images))}
       ${tile('attempted', 'downloads tried', number.format(fill.attempted))}
@@ -100,7 +107,7 @@ function renderCampaign(c) {
       ${tile('chunks', `fetch chunks done (${number.format(q.leased)} leased, ${number.format(q.reclaimed)} taken over)`, `${number.format(q.done)} / ${number.format(q.total)}`)}
       ${tile('entries-matched', 'entries matched', `${number.format(fill.entriesMatched)} / ${number.format(fill.entries)}`)}
       ${tile('entries-fetched', 'entries with images', number.format(fill.entriesFetched))}
-      ${tile('below-target', `entries below target (t = ${number.format(fill.threshold)})`, number.format(fill.belowTarget))}
+      ${tile('below-target', `entries below target (t = ${number.format(fill.threshold)})${fill.final ? ' after refill' : ''}`, number.format(fill.belowTarget))}
       ${tile('filter-kept', 'kept by filters', r.filterKept === null ? '–' : percent.format(r.filterKept))}
       ${tile('dedup-kept', 'kept by dedup', r.dedupKept === null ? '–' : percent.format(r.dedupKept))}
       ${tile('shards', 'final shards', shards ? number.format(shards.shards) : '–')}
@@ -111,7 +118,7 @@ function renderCampaign(c) {
       ${tile('zero-shot', 'zero-shot top-1', lastEval ? percent.format(lastEval.value) : '–')}
     </div>
     <div class="grid">
-      <div><h3>Per-entry fill, head to tail (log–log)</h3>${chart([{ name: 'matched', points: ranked(fill.rankedMatched, fill.entriesMatched) }, { name: 'fetched', points: ranked(fill.rankedFetched, fill.entriesFetched) }], { logX: true, logY: true, hline: fill.threshold || null })}
+      <div><h3>Per-entry fill, head to tail (log–log)${fill.final ? ': final samples after dedup and refill' : ''}</h3>${chart([{ name: 'matched', points: ranked(fill.rankedMatched, fill.entriesMatched) }, { name: 'fetched', points: ranked(fill.rankedFetched, fill.entriesFetched) }], { logX: true, logY: true, hline: fill.threshold || null })}
         ${legend(['pairs matched', 'images fetched', '', 'target t'])}</div>
       <div><h3>Training loss</h3>${chart([{ name: 'loss', points: loss }])}${legend(['contrastive loss'])}</div>
       <div><h3>Zero-shot accuracy (%)</h3>${chart([{ name: 'top-1', points: top1 }, { name: 'top-5', points: top5 }], { yMax: 100 })}${legend(['top-1', 'top-5'])}</div>

@@ -5,10 +5,12 @@ using Pipeline.Curation.Stages;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.Curation;
+using Pipeline.Orchestrator.Grains.Queries;
 using Pipeline.Orchestrator.Grains.Shards;
 using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Orchestrator.Grains.WorkQueues;
 using Pipeline.Orchestrator.Placement;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;
@@ -40,7 +42,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             try
             {
                 using var runner = new CampaignStageRunner(spec, storeOptions, logging);
-                summary = await RunStageAsync(status.Run, stage, spec, runner, line => _ = campaign.Report(stage, line), cancellationToken);
+                summary = await RunStageAsync(status.Run, stage, spec, runner, new ImmediateProgress<StageProgress>(p => _ = campaign.Report(stage, p)), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -56,18 +58,18 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
         }
     }
 
-    private async Task<string> RunStageAsync(int run, CampaignStage stage, CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
+    private async Task<string> RunStageAsync(int run, CampaignStage stage, CampaignSpec spec, CampaignStageRunner runner, IProgress<StageProgress> progress, CancellationToken ct)
     {
         var registry = grains.GetGrain<IShardRegistryGrain>(spec.Name);
         switch (stage)
         {
             case CampaignStage.Queries:
-                return $"{await runner.BuildQueriesAsync(ct):N0} entries";
+                return $"{await runner.BuildQueriesAsync(new GrainQueryWorkRunner(grains), progress, ct):N0} entries";
             case CampaignStage.Extract:
-                return $"{await runner.ExtractAsync(report, ct):N0} candidates";
+                return $"{await runner.ExtractAsync(progress, ct):N0} candidates";
             case CampaignStage.Match:
             {
-                var m = await runner.MatchAsync(report, ct);
+                var m = await runner.MatchAsync(progress, ct);
                 var counts = await EntryCounts.LoadAsync(Path.Combine(runner.Paths.Matches, MatchStage.CountsFile), ct);
                 var matched = new Dictionary<int, long>();
                 var span = counts.AsSpan();
@@ -87,35 +89,36 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
 
             case CampaignStage.Balance:
             {
-                var b = await runner.BalanceAsync(report, ct);
+                var b = await runner.BalanceAsync(progress, ct);
                 return $"{b.Card.PairsKept:N0} kept, {b.Card.PairsReserve:N0} reserve of {b.PoolPairs:N0} pairs; {b.Card.CappedEntries:N0} entries capped at t = {spec.Balancing.Threshold}";
             }
 
             case CampaignStage.Fetch:
-                return await FetchAsync(run, spec, runner, registry, report, ct);
+                return await FetchAsync(run, spec, runner, registry, progress, ct);
             case CampaignStage.Filter:
             {
-                var s = await runner.FilterAsync(new GrainWorkItemRunner(grains), report, ct);
+                var s = await runner.FilterAsync(new GrainWorkItemRunner(grains), progress, ct);
                 await registry.Refresh("filtered", runner.Paths.Filtered);
                 return s.Describe();
             }
 
             case CampaignStage.Dedup:
             {
-                var s = await runner.DedupAsync(new GrainWorkItemRunner(grains), report, ct);
-                var refill = await runner.RefillAsync(report, ct);
+                var s = await runner.DedupAsync(new GrainWorkItemRunner(grains), progress, ct);
+                var refill = await runner.RefillAsync(progress, ct);
+                await grains.GetGrain<IEntryCountersGrain>(spec.Name).SetFinal(new Dictionary<int, long>(refill.PerEntry));
                 await registry.Refresh("shards", runner.FinalStore);
                 return $"{s.Describe()}; refill: {refill.Chosen:N0} of {refill.Survivors:N0} chosen, {refill.FromReserve:N0} from the reserve";
             }
 
             case CampaignStage.Train:
-                return spec.Training.Enabled ? await TrainAsync(spec, runner, report, ct) : "training disabled";
+                return spec.Training.Enabled ? await TrainAsync(spec, runner, progress, ct) : "training disabled";
             default:
                 throw new InvalidOperationException($"no work for stage {stage}");
         }
     }
 
-    private async Task<string> FetchAsync(int run, CampaignSpec spec, CampaignStageRunner runner, IShardRegistryGrain registry, Action<string> report, CancellationToken ct)
+    private async Task<string> FetchAsync(int run, CampaignSpec spec, CampaignStageRunner runner, IShardRegistryGrain registry, IProgress<StageProgress> progress, CancellationToken ct)
     {
         var chunks = await runner.PlanFetchAsync(ct);
         if (chunks.Count == 0)
@@ -142,7 +145,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
 
             var p = await queue.GetProgress();
             var fill = await grains.GetGrain<IEntryCountersGrain>(spec.Name).GetFill();
-            report($"fetch: {p.Done}/{p.Total} chunks, {p.Leased} leased, {p.Failed} failed, {p.Reclaimed} leases taken over; {fill.Images:N0} of {fill.Attempted:N0} images");
+            progress.Report(new StageProgress("fetch", $"{p.Done}/{p.Total} chunks, {p.Leased} leased, {p.Failed} failed, {p.Reclaimed} leases taken over; {fill.Images:N0} of {fill.Attempted:N0} images", p.Done, p.Total));
             if (p.Finished)
             {
                 var fetched = await registry.Refresh("fetched", runner.Paths.Fetched);
@@ -154,7 +157,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
         }
     }
 
-    private async Task<string> TrainAsync(CampaignSpec spec, CampaignStageRunner runner, Action<string> report, CancellationToken ct)
+    private async Task<string> TrainAsync(CampaignSpec spec, CampaignStageRunner runner, IProgress<StageProgress> progress, CancellationToken ct)
     {
         var job = grains.GetGrain<ITrainingJobGrain>(spec.Name);
         var status = await job.Start(new TrainingJobSpec(runner.FinalStore, runner.Paths.Training, spec.Training));
@@ -169,7 +172,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             }
 
             var loss = status.Losses.Count > 0 ? status.Losses[^1].Value : double.NaN;
-            report(string.Create(CultureInfo.InvariantCulture, $"train: step {status.Step}/{status.Steps} loss {loss:0.0000}, {status.WorldSize} workers, attempt {status.Attempt}{(status.Message is null ? "" : "; " + status.Message)}"));
+            progress.Report(new StageProgress("train", string.Create(CultureInfo.InvariantCulture, $"step {status.Step}/{status.Steps} loss {loss:0.0000}, {status.WorldSize} workers, attempt {status.Attempt}{(status.Message is null ? "" : "; " + status.Message)}"), status.Step, status.Steps));
             await Task.Delay(Poll, ct);
             status = await job.GetStatus();
         }

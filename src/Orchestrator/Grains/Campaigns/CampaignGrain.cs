@@ -8,6 +8,7 @@ using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Orchestrator.Grains.WorkQueues;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Placement;
+using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;
@@ -24,7 +25,7 @@ public sealed partial class CampaignGrain(
     private readonly ILogger _logger = logging.CreateLogger<CampaignGrain>();
     private CancellationTokenSource? _driverStop;
     private Task? _driver;
-    private string? _progress;
+    private StageProgress? _progress;
     private string _name = string.Empty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -155,12 +156,13 @@ public sealed partial class CampaignGrain(
         return Status();
     }
 
-    public Task Report(CampaignStage stage, string line)
+    public Task Report(CampaignStage stage, StageProgress progress)
     {
+        ArgumentNullException.ThrowIfNull(progress);
         if (stage == state.State.Stage)
         {
-            _progress = line;
-            LogProgress(_logger, _name, stage, line);
+            _progress = progress;
+            LogProgress(_logger, _name, stage, progress.Stage, progress.Message);
         }
 
         return Task.CompletedTask;
@@ -307,8 +309,8 @@ public sealed partial class CampaignGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {Campaign}: {Stage} done: {Summary}")]
     private static partial void LogStageDone(ILogger logger, string campaign, CampaignStage stage, string summary);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Campaign {Campaign}: {Stage}: {Line}")]
-    private static partial void LogProgress(ILogger logger, string campaign, CampaignStage stage, string line);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Campaign {Campaign}: {Stage}: {Step}: {Message}")]
+    private static partial void LogProgress(ILogger logger, string campaign, CampaignStage stage, string step, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {Campaign}: {Stage} failed: {Reason}")]
     private static partial void LogStageFailed(ILogger logger, string campaign, CampaignStage stage, string reason);

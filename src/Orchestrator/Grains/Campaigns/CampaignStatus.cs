@@ -1,4 +1,5 @@
 using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Sharding.Progress;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;
 
@@ -9,7 +10,7 @@ public sealed record CampaignStatus(
     [property: Id(0)] string Name,
     [property: Id(1)] CampaignRunState State,
     [property: Id(2)] CampaignStage Stage,
-    [property: Id(3)] string? Progress,
+    [property: Id(3)] StageProgress? Progress,
     [property: Id(4)] IReadOnlyDictionary<string, string> StageResults,
     [property: Id(5)] IReadOnlyList<string> Errors,
     [property: Id(6)] DateTime? StartedAt,

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Pipeline.Orchestrator.Campaigns;
+using Pipeline.Sharding.Progress;
 
 namespace Pipeline.Orchestrator.Grains.Campaigns;
 
@@ -51,10 +52,10 @@ public interface ICampaignGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CampaignSpec?> GetSpec();
 
-    /// <summary>Driver: the current stage's latest progress line.</summary>
+    /// <summary>Driver: the current stage's latest progress.</summary>
     [Alias("report")]
     [AlwaysInterleave]
-    Task Report(CampaignStage stage, string line);
+    Task Report(CampaignStage stage, StageProgress progress);
 
     /// <summary>Driver: the stage of run <paramref name="run"/> is done; the campaign moves to the next.</summary>
     [Alias("stage-done")]

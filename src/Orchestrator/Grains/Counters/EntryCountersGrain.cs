@@ -37,6 +37,12 @@ public sealed class EntryCountersGrain([PersistentState("counters", PipelineStor
         await state.WriteStateAsync();
     }
 
+    public async Task SetFinal(Dictionary<int, long> final)
+    {
+        state.State.Final = final;
+        await state.WriteStateAsync();
+    }
+
     public async Task Forget()
     {
         state.State = new EntryCountersState();
@@ -47,10 +53,12 @@ public sealed class EntryCountersGrain([PersistentState("counters", PipelineStor
     {
         var s = state.State;
         var t = s.Threshold;
-        var below = s.Matched.Count(p => s.Fetched.GetValueOrDefault(p.Key) < Math.Min(t, p.Value));
+        var filled = s.Final ?? s.Fetched;
+        var below = s.Matched.Count(p => filled.GetValueOrDefault(p.Key) < Math.Min(t, p.Value));
         return Task.FromResult(new EntryFill(
-            s.Entries, s.Matched.Count, s.Fetched.Count, t, below, Curve(s.Fetched.Values), Curve(s.Matched.Values), s.Attempted, s.Images,
-            new Dictionary<string, long>(s.ErrorsByClass), s.ErrorsByHost.OrderByDescending(p => p.Value).Take(10).ToDictionary(p => p.Key, p => p.Value), s.TopEntries));
+            s.Entries, s.Matched.Count, filled.Count, t, below, Curve(filled.Values), Curve(s.Matched.Values), s.Attempted, s.Images,
+            new Dictionary<string, long>(s.ErrorsByClass), s.ErrorsByHost.OrderByDescending(p => p.Value).Take(10).ToDictionary(p => p.Key, p => p.Value), s.TopEntries,
+            s.Final is not null));
     }
 
     /// <summary>Counts sorted from the head down, thinned to log-spaced ranks so the tail keeps its shape.</summary>

@@ -15,4 +15,5 @@ public sealed class EntryCountersState
     [Id(7)] public Dictionary<string, long> ErrorsByClass { get; set; } = [];
     [Id(8)] public Dictionary<string, long> ErrorsByHost { get; set; } = [];
     [Id(9)] public List<string> TopEntries { get; set; } = [];
+    [Id(10)] public Dictionary<int, long>? Final { get; set; }
 }

@@ -1,6 +1,9 @@
 namespace Pipeline.Orchestrator.Grains.Counters;
 
-/// <summary>How full the entries are: matched and fetched entries, those below target, a ranked head/tail curve, and fetch errors.</summary>
+/// <summary>
+/// How full the entries are: matched and fetched entries, those below target, a ranked head/tail curve, and fetch errors.
+/// Once the refill is done (<see cref="Final"/>), "fetched" counts the final samples per entry, after dedup and refill.
+/// </summary>
 [GenerateSerializer]
 [Alias("pipeline.entry-fill")]
 public sealed record EntryFill(
@@ -15,4 +18,5 @@ public sealed record EntryFill(
     [property: Id(8)] long Images,
     [property: Id(9)] IReadOnlyDictionary<string, long> ErrorsByClass,
     [property: Id(10)] IReadOnlyDictionary<string, long> ErrorsByHost,
-    [property: Id(11)] IReadOnlyList<string> TopEntries);
+    [property: Id(11)] IReadOnlyList<string> TopEntries,
+    [property: Id(12)] bool Final = false);

@@ -14,6 +14,10 @@ public interface IEntryCountersGrain : IGrainWithStringKey
     [Alias("add-chunk")]
     Task AddChunk(FetchChunkReport report);
 
+    /// <summary>Sets the final samples per entry (after dedup and refill); the fill counts them from now on.</summary>
+    [Alias("set-final")]
+    Task SetFinal(Dictionary<int, long> final);
+
     /// <summary>Sets every count back to zero, for a campaign replaced under the same name.</summary>
     [Alias("forget")]
     Task Forget();
