@@ -153,7 +153,7 @@ public sealed partial class ShardWriter : IAsyncDisposable
         await using (file)
         {
             var entry = await file.FinishAsync(cancellationToken);
-            var existing = (await _manifest.LoadAsync(cancellationToken)).Find(entry.Name);
+            var existing = await _manifest.FindAsync(entry.Name, cancellationToken);
             if (existing is not null)
             {
                 // Already committed: do not publish a second file for the name.
