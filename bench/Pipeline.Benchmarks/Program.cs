@@ -13,6 +13,20 @@ using Pipeline.TestServices;
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
 //    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
+//    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
+//    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
+if (args.Length > 0 && args[0] == "manifest")
+{
+    await ManifestBenchmarks.RunAsync(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [1_000, 2_000, 4_000, 40_000]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "extract")
+{
+    await ExtractBenchmarks.RunAsync(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [100_000, 1_000_000, 3_000_000]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "soak")
 {
     await SoakBenchmarks.RunAsync(steps: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
