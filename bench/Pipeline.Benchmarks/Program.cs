@@ -14,6 +14,13 @@ using Pipeline.TestServices;
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
 //    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
+//    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
+if (args.Length > 0 && args[0] == "counters")
+{
+    CounterBenchmarks.Run(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [1_000, 500_000]);
+    return;
+}
+
 //    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
 if (args.Length > 0 && args[0] == "manifest")
 {
