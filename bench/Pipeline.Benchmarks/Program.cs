@@ -15,22 +15,24 @@ using Pipeline.TestServices;
 //    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
 //    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
+//    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
+static int[] Sizes(string[] args, int[] defaults) => args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : defaults;
+
 if (args.Length > 0 && args[0] == "counters")
 {
-    CounterBenchmarks.Run(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [1_000, 500_000]);
+    CounterBenchmarks.Run(Sizes(args, [1_000, 500_000]));
     return;
 }
 
-//    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
 if (args.Length > 0 && args[0] == "manifest")
 {
-    await ManifestBenchmarks.RunAsync(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [1_000, 2_000, 4_000, 40_000]);
+    await ManifestBenchmarks.RunAsync(Sizes(args, [1_000, 2_000, 4_000, 40_000]));
     return;
 }
 
 if (args.Length > 0 && args[0] == "extract")
 {
-    await ExtractBenchmarks.RunAsync(args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [100_000, 1_000_000, 3_000_000]);
+    await ExtractBenchmarks.RunAsync(Sizes(args, [100_000, 1_000_000, 3_000_000]));
     return;
 }
 
