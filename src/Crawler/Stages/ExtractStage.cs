@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Fetching;
@@ -15,7 +16,9 @@ namespace Pipeline.Crawler.Stages;
 /// </summary>
 public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html, LiveCrawlOptions crawl)
 {
+    private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(250);
     private readonly HtmlImageExtractor _extractor = new(html);
+    private readonly Stopwatch _sinceReport = Stopwatch.StartNew();
 
     /// <summary>Pages (WARC records with HTML, and crawled pages) read so far.</summary>
     public long Pages { get; private set; }
@@ -26,7 +29,7 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
     /// <summary>
     /// Every candidate of <paramref name="sources"/> and then of the crawl from <paramref name="seeds"/>. A record or
     /// page that fails is reported to <paramref name="problem"/> and skipped; <paramref name="progress"/> hears after
-    /// each candidate and page which source is being read and the pages and candidates so far (throttle it for lines).
+    /// candidates and pages, at most four times a second, which source is being read and the pages and candidates so far.
     /// </summary>
     public async IAsyncEnumerable<ImageCandidate> ReadAsync(
         IReadOnlyList<string> sources,
@@ -51,7 +54,7 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
             {
                 Pages = before + (isWat ? wat.Pages : warc.Pages);
                 Candidates++;
-                progress.Report(Report(source));
+                Report(progress, source);
                 yield return candidate;
             }
 
@@ -69,7 +72,7 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
                     problem(new SourceProblem(visit.Url.AbsoluteUri, -1, $"{visit.Error}: {visit.Reason}"));
                 }
 
-                progress.Report(Report("live crawl"));
+                Report(progress, "live crawl");
             }, cancellationToken))
             {
                 Candidates++;
@@ -78,7 +81,15 @@ public sealed class ExtractStage(HttpFetcher fetcher, HtmlExtractionOptions html
         }
     }
 
-    private StageProgress Report(string source) => new("extract", $"{source}: {Pages:N0} pages, {Candidates:N0} candidates", Pages);
+    // A report's line is formatted at most four times a second, not once per candidate.
+    private void Report(IProgress<StageProgress> progress, string source)
+    {
+        if (_sinceReport.Elapsed >= ReportEvery)
+        {
+            _sinceReport.Restart();
+            progress.Report(new StageProgress("extract", $"{source}: {Pages:N0} pages, {Candidates:N0} candidates", Pages));
+        }
+    }
 
     /// <summary>Opens a WARC/WAT file or an http(s) URL of one.</summary>
     /// <exception cref="PipelineConfigurationException">A local source does not exist.</exception>

@@ -129,7 +129,10 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
                 }
 
                 await partitions.AddAsync(new CandidateLine(record.Key ?? SampleKey.Derive(record.Url, record.Caption), record.Url, record.Caption, record.PageUrl, "list"), cancellationToken);
-                reading.Report(new StageProgress("extract", $"{file}: {partitions.Added:N0} candidates", partitions.Added));
+                if (partitions.Added % 10_000 == 0)
+                {
+                    reading.Report(new StageProgress("extract", $"{file}: {partitions.Added:N0} candidates", partitions.Added));
+                }
             }
         }
 
