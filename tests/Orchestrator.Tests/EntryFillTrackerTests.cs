@@ -1,4 +1,5 @@
 using Pipeline.Orchestrator.Grains.Counters;
+using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
 
@@ -52,25 +53,7 @@ public sealed class EntryFillTrackerTests
         var filled = s.Final ?? s.Fetched;
         var below = s.Matched.Count(p => filled.GetValueOrDefault(p.Key) < Math.Min(s.Threshold, p.Value));
         return Describe(new EntryFill(
-            s.Entries, s.Matched.Count, filled.Count, s.Threshold, below, Curve(filled.Values), Curve(s.Matched.Values), 0, 0,
+            s.Entries, s.Matched.Count, filled.Count, s.Threshold, below, RecountedCurve.Of(filled.Values), RecountedCurve.Of(s.Matched.Values), 0, 0,
             new Dictionary<string, long>(), s.ErrorsByHost.OrderByDescending(p => p.Value).Take(10).ToDictionary(p => p.Key, p => p.Value), []));
-    }
-
-    private static List<long> Curve(IEnumerable<long> counts)
-    {
-        var ranked = counts.OrderDescending().ToList();
-        if (ranked.Count <= 400)
-        {
-            return ranked;
-        }
-
-        var points = new List<long>(400);
-        var step = Math.Log(ranked.Count) / 399;
-        for (var i = 0; i < 400; i++)
-        {
-            points.Add(ranked[Math.Min(ranked.Count - 1, (int)Math.Exp(i * step) - 1)]);
-        }
-
-        return points;
     }
 }
