@@ -2,20 +2,51 @@ using Pipeline.Orchestrator.Hosting;
 
 namespace Pipeline.Orchestrator.Grains.WorkQueues;
 
-/// <summary>Leases items in order; every change is written to grain storage before it is answered, so a lease survives a silo restart.</summary>
+/// <summary>
+/// Leases items in order. The items live in partitions of <see cref="PartitionSize"/> (<see cref="IWorkQueuePartitionGrain"/>),
+/// each writing its own state before it answers, so a lease survives a silo restart and an operation writes one
+/// partition whatever the queue's length. This root keeps only the partition count and the hold; it learns how each
+/// partition stands from the partitions' answers (and asks them all once after activation).
+/// </summary>
 public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Name)] IPersistentState<WorkQueueState> state) : Grain, IWorkQueueGrain
 {
     /// <summary>Attempts an item gets before it fails for good.</summary>
     public const int MaxAttempts = 3;
 
+    /// <summary>Items per partition: the most any one operation writes.</summary>
+    public const int PartitionSize = 256;
+
+    // Partitions read at once, after activation or when filling.
+    private const int Parallel = 32;
+
+    private PartitionSummary[]? _summaries;
+
+    // No partition before this one has a pending item.
+    private int _firstPending;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A queue written before partitions existed holds its items itself: they move into partitions once.
+        if (state.State.Items.Count > 0 && state.State.Partitions == 0)
+        {
+            await FillPartitionsAsync(state.State.Items);
+            state.State.Items = [];
+            await state.WriteStateAsync(cancellationToken);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
     public async Task Fill(IReadOnlyList<string> items)
     {
+        ArgumentNullException.ThrowIfNull(items);
         if (state.State.Filled)
         {
             return;
         }
 
-        state.State.Items = [.. items.Select(i => new QueuedItem { Name = i })];
+        // Filling again after a crash finds the partitions filled and keeps what they hold.
+        await FillPartitionsAsync([.. items.Select(i => new QueuedItem { Name = i })]);
         state.State.Filled = true;
         await state.WriteStateAsync();
     }
@@ -27,84 +58,57 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
             return null;
         }
 
+        var summaries = await SummariesAsync();
         var now = DateTime.UtcNow;
-        var item = state.State.Items.FirstOrDefault(i => i.Status == WorkItemStatus.Pending)
-            ?? state.State.Items.FirstOrDefault(i => i.Status == WorkItemStatus.Leased && i.Expires < now);
-        if (item is null)
+
+        // Pending items first, in queue order, then expired leases: the order one list handed them out in.
+        for (var p = _firstPending; p < summaries.Length; p++)
         {
-            return null;
+            if (summaries[p].Pending == 0)
+            {
+                _firstPending = p == _firstPending ? p + 1 : _firstPending;
+                continue;
+            }
+
+            if (await LeaseFromAsync(p, worker, duration, now) is { } lease)
+            {
+                return lease;
+            }
         }
 
-        if (item.Status == WorkItemStatus.Leased)
+        for (var p = 0; p < summaries.Length; p++)
         {
-            state.State.Reclaimed++;
+            if (summaries[p].CanLease(now) && await LeaseFromAsync(p, worker, duration, now) is { } lease)
+            {
+                return lease;
+            }
         }
 
-        item.Status = WorkItemStatus.Leased;
-        item.LeaseId = Guid.NewGuid();
-        item.Worker = worker;
-        item.Expires = now + duration;
-        item.Attempts++;
-        await state.WriteStateAsync();
-        return new WorkLease(item.Name, item.LeaseId, worker, item.Expires);
+        return null;
     }
 
-    public async Task<bool> Renew(WorkLease lease, TimeSpan duration)
+    public Task<bool> Renew(WorkLease lease, TimeSpan duration)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var item = LeasedItem(lease);
-        if (item is null)
-        {
-            return false;
-        }
-
-        item.Expires = DateTime.UtcNow + duration;
-        await state.WriteStateAsync();
-        return true;
+        return Partition(lease.Partition).Renew(lease, duration);
     }
 
     public async Task Complete(WorkLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        // A lease lost to expiry may still finish: its commit is idempotent, so the item is done either way.
-        var item = state.State.Items.FirstOrDefault(i => i.Name == lease.Item);
-        if (item is null || item.Status == WorkItemStatus.Done)
-        {
-            return;
-        }
-
-        item.Status = WorkItemStatus.Done;
-        item.Worker = lease.Worker;
-        await state.WriteStateAsync();
+        await UpdateAsync(lease.Partition, Partition(lease.Partition).Complete(lease));
     }
 
     public async Task Fail(WorkLease lease, string reason)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var item = LeasedItem(lease);
-        if (item is null)
-        {
-            return;
-        }
-
-        item.LastError = $"{lease.Worker}: {reason}";
-        item.Status = item.Attempts >= MaxAttempts ? WorkItemStatus.Failed : WorkItemStatus.Pending;
-        await state.WriteStateAsync();
+        await UpdateAsync(lease.Partition, Partition(lease.Partition).Fail(lease, reason));
     }
 
     public async Task GiveBack(WorkLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var item = LeasedItem(lease);
-        if (item is null)
-        {
-            return;
-        }
-
-        item.Status = WorkItemStatus.Pending;
-        item.Attempts--;
-        item.Worker = null;
-        await state.WriteStateAsync();
+        await UpdateAsync(lease.Partition, Partition(lease.Partition).GiveBack(lease));
     }
 
     public Task Hold() => SetHeldAsync(true);
@@ -113,14 +117,65 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
 
     public Task<bool> IsHeld() => Task.FromResult(state.State.Held);
 
-    public Task<WorkQueueProgress> GetProgress()
+    public async Task<WorkQueueProgress> GetProgress()
     {
-        var items = state.State.Items;
-        int Count(WorkItemStatus s) => items.Count(i => i.Status == s);
-        return Task.FromResult(new WorkQueueProgress(
-            items.Count, Count(WorkItemStatus.Pending), Count(WorkItemStatus.Leased), Count(WorkItemStatus.Done), Count(WorkItemStatus.Failed), state.State.Reclaimed,
-            [.. items.Where(i => i.Status == WorkItemStatus.Failed).Select(i => $"{i.Name}: {i.LastError}")],
-            [.. items.Where(i => i.Status == WorkItemStatus.Leased).Select(i => i.Worker ?? string.Empty).Distinct(StringComparer.Ordinal)]));
+        var summaries = await SummariesAsync();
+        return new WorkQueueProgress(
+            summaries.Sum(s => s.Total), summaries.Sum(s => s.Pending), summaries.Sum(s => s.Leased), summaries.Sum(s => s.Done), summaries.Sum(s => s.Failed),
+            state.State.Reclaimed + summaries.Sum(s => s.Reclaimed),
+            [.. summaries.SelectMany(s => s.Failures)],
+            [.. summaries.SelectMany(s => s.Holders).Distinct(StringComparer.Ordinal)]);
+    }
+
+    private IWorkQueuePartitionGrain Partition(int index) => GrainFactory.GetGrain<IWorkQueuePartitionGrain>($"{this.GetPrimaryKeyString()}#{index}");
+
+    private async Task<WorkLease?> LeaseFromAsync(int partition, string worker, TimeSpan duration, DateTime now)
+    {
+        var answer = await Partition(partition).Lease(partition, worker, duration, now);
+        _summaries![partition] = answer.Summary;
+        return answer.Lease;
+    }
+
+    private async Task UpdateAsync(int partition, Task<PartitionSummary> answer)
+    {
+        var summaries = await SummariesAsync();
+        var summary = await answer;
+        if (partition >= 0 && partition < summaries.Length)
+        {
+            summaries[partition] = summary;
+            _firstPending = summary.Pending > 0 ? Math.Min(_firstPending, partition) : _firstPending;
+        }
+    }
+
+    private async Task<PartitionSummary[]> SummariesAsync()
+    {
+        if (_summaries is null)
+        {
+            var summaries = new PartitionSummary[state.State.Partitions];
+            for (var start = 0; start < summaries.Length; start += Parallel)
+            {
+                await Task.WhenAll(Enumerable.Range(start, Math.Min(Parallel, summaries.Length - start)).Select(async p => summaries[p] = await Partition(p).GetSummary()));
+            }
+
+            _summaries = summaries;
+            _firstPending = 0;
+        }
+
+        return _summaries;
+    }
+
+    private async Task FillPartitionsAsync(List<QueuedItem> items)
+    {
+        var summaries = new PartitionSummary[(items.Count + PartitionSize - 1) / PartitionSize];
+        for (var start = 0; start < summaries.Length; start += Parallel)
+        {
+            await Task.WhenAll(Enumerable.Range(start, Math.Min(Parallel, summaries.Length - start))
+                .Select(async p => summaries[p] = await Partition(p).Fill([.. items.Skip(p * PartitionSize).Take(PartitionSize)])));
+        }
+
+        state.State.Partitions = summaries.Length;
+        _summaries = summaries;
+        _firstPending = 0;
     }
 
     private async Task SetHeldAsync(bool held)
@@ -131,7 +186,4 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
             await state.WriteStateAsync();
         }
     }
-
-    private QueuedItem? LeasedItem(WorkLease lease) =>
-        state.State.Items.FirstOrDefault(i => i.Name == lease.Item && i.LeaseId == lease.LeaseId && i.Status == WorkItemStatus.Leased);
 }
