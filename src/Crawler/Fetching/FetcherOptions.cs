@@ -54,6 +54,12 @@ public sealed record FetcherOptions
     /// <summary>How long an open circuit refuses requests to its host before trying one again.</summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default of <see cref="MaxHostsTracked"/>.</summary>
+    public const int DefaultMaxHostsTracked = 50_000;
+
+    /// <summary>Hosts whose retry/circuit state and robots rules a fetcher keeps at most, the least recently used dropped first.</summary>
+    public int MaxHostsTracked { get; set; } = DefaultMaxHostsTracked;
+
     /// <summary>Connections kept open to one host at most.</summary>
     public int MaxConnectionsPerHost { get; set; } = 32;
 
@@ -83,6 +89,7 @@ public sealed record FetcherOptions
         SettingRange.Between(Key(nameof(AttemptTimeout)), AttemptTimeout, TimeSpan.FromMilliseconds(10), day);
         SettingRange.Between(Key(nameof(TotalTimeout)), TotalTimeout, TimeSpan.FromMilliseconds(10), day);
         SettingRange.AtLeast(Key(nameof(Retries)), Retries, 0);
+        SettingRange.AtLeast(Key(nameof(MaxHostsTracked)), MaxHostsTracked, 1);
         SettingRange.Between(Key(nameof(RetryDelay)), RetryDelay, TimeSpan.Zero, day);
         SettingRange.Between(Key(nameof(MaxRetryAfter)), MaxRetryAfter, TimeSpan.Zero, day);
 

@@ -9,7 +9,6 @@ using Pipeline.Crawler.Robots;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
-using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -28,7 +27,7 @@ public sealed partial class HttpFetcher : IDisposable
     private readonly SafeConnector _connector;
     private readonly HttpClient _client;
     private readonly PartitionedRateLimiter<string>? _rateLimiter;
-    private readonly ResiliencePipelineRegistry<string> _pipelines = new();
+    private readonly RecentHostCache<ResiliencePipeline<HttpAttempt>> _pipelines;
     private readonly RobotsCache? _robots;
     private readonly ILogger _logger;
 
@@ -39,6 +38,7 @@ public sealed partial class HttpFetcher : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         options.Validate();
         _options = options;
+        _pipelines = new RecentHostCache<ResiliencePipeline<HttpAttempt>>(options.MaxHostsTracked);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _connector = new SafeConnector(network, dns ?? new DnsCache(network.DnsCacheTime));
         var handler = new SocketsHttpHandler
@@ -80,7 +80,7 @@ public sealed partial class HttpFetcher : IDisposable
 
         if (options.ObeyRobots)
         {
-            _robots = new RobotsCache((url, ct) => FetchCoreAsync(url, isRobots: true, ct), options.ProductToken, options.RobotsCacheTime);
+            _robots = new RobotsCache((url, ct) => FetchCoreAsync(url, isRobots: true, ct), options.ProductToken, options.RobotsCacheTime, options.MaxHostsTracked);
         }
     }
 
@@ -251,10 +251,11 @@ public sealed partial class HttpFetcher : IDisposable
     }
 
     private ResiliencePipeline<HttpAttempt> PipelineFor(Uri url) =>
-        _pipelines.GetOrAddPipeline<HttpAttempt>(url.GetLeftPart(UriPartial.Authority), (builder, context) => Configure(builder, context.PipelineKey));
+        _pipelines.GetOrAdd(url.GetLeftPart(UriPartial.Authority), Build);
 
-    private void Configure(ResiliencePipelineBuilder<HttpAttempt> builder, string host)
+    private ResiliencePipeline<HttpAttempt> Build(string host)
     {
+        var builder = new ResiliencePipelineBuilder<HttpAttempt>();
         if (_rateLimiter is { } limiter)
         {
             // Outside the timeouts: waiting one's turn at a busy host is politeness, not a failure.
@@ -286,6 +287,7 @@ public sealed partial class HttpFetcher : IDisposable
                 },
             })
             .AddTimeout(_options.AttemptTimeout);
+        return builder.Build();
     }
 
     private bool IsTransient(Outcome<HttpAttempt> outcome) => outcome switch
@@ -345,7 +347,6 @@ public sealed partial class HttpFetcher : IDisposable
     public void Dispose()
     {
         _client.Dispose();
-        _pipelines.Dispose();
         _rateLimiter?.Dispose();
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using Pipeline.Crawler.Fetching;
 
@@ -9,9 +8,9 @@ namespace Pipeline.Crawler.Robots;
 /// missing robots.txt (4xx) allows everything; an unreachable one (5xx, timeout, connection error) disallows
 /// everything for this period, as RFC 9309 asks.
 /// </summary>
-public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> fetch, string productToken, TimeSpan lifetime)
+public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> fetch, string productToken, TimeSpan lifetime, int maxHosts = FetcherOptions.DefaultMaxHostsTracked)
 {
-    private readonly ConcurrentDictionary<string, (Task<RobotsRules> Rules, long Fetched)> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RecentHostCache<RobotsEntry> _hosts = new(maxHosts);
 
     private int _fetches;
 
@@ -24,12 +23,14 @@ public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> 
         ArgumentNullException.ThrowIfNull(url);
         var authority = url.GetLeftPart(UriPartial.Authority);
         var now = Environment.TickCount64;
+        // The fetch starts outside the cache's lock, once per entry: concurrent callers share it.
         var entry = _hosts.AddOrUpdate(
             authority,
-            static (a, s) => (s.Self.LoadAsync(new Uri(a + "/robots.txt")), s.Now),
-            static (a, existing, s) => existing.Rules.IsCompleted && s.Now - existing.Fetched > s.Self.LifetimeMilliseconds ? (s.Self.LoadAsync(new Uri(a + "/robots.txt")), s.Now) : existing,
-            (Self: this, Now: now));
-        return await entry.Rules.WaitAsync(cancellationToken);
+            a => new RobotsEntry(new Lazy<Task<RobotsRules>>(() => LoadAsync(new Uri(a + "/robots.txt"))), now),
+            (a, existing) => existing.Rules.IsValueCreated && existing.Rules.Value.IsCompleted && now - existing.Fetched > LifetimeMilliseconds
+                ? new RobotsEntry(new Lazy<Task<RobotsRules>>(() => LoadAsync(new Uri(a + "/robots.txt"))), now)
+                : existing);
+        return await entry.Rules.Value.WaitAsync(cancellationToken);
     }
 
     private long LifetimeMilliseconds => (long)lifetime.TotalMilliseconds;
@@ -59,4 +60,7 @@ public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> 
         var cause = result.Error == FetchErrorClass.HttpStatus ? result.Reason : $"{result.Reason?.TrimEnd('.')} fetching {robotsUrl}";
         return RobotsRules.Unreachable($"robots.txt unreachable: {cause}");
     }
+
+    /// <summary>A host's rules, loaded on first use, and when they were asked for.</summary>
+    private sealed record RobotsEntry(Lazy<Task<RobotsRules>> Rules, long Fetched);
 }
