@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Hashing;
-using System.Text;
 using System.Text.Json;
 using Pipeline.Crawler.Candidates;
 using Pipeline.TestServices;
@@ -46,7 +44,7 @@ internal static class ExtractBenchmarks
                 Directory.CreateDirectory(folder.Combine("memory"));
                 for (var p = 0; p < Partitions; p++)
                 {
-                    var lines = byKey.Values.Where(c => (int)(XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(c.Key)) % Partitions) == p).Select(c => c.ToJson());
+                    var lines = byKey.Values.Where(c => CandidatePartitionWriter.PartitionOf(c.Key, Partitions) == p).Select(c => c.ToJson());
                     await File.WriteAllLinesAsync(folder.Combine("memory", $"part-{p:D4}.jsonl"), lines);
                 }
             });

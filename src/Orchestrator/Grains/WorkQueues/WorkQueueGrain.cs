@@ -64,7 +64,7 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
         // Pending items first, in queue order, then expired leases: the order one list handed them out in.
         for (var p = _firstPending; p < summaries.Length; p++)
         {
-            if (summaries[p].Pending == 0)
+            if (summaries[p].Progress.Pending == 0)
             {
                 _firstPending = p == _firstPending ? p + 1 : _firstPending;
                 continue;
@@ -119,12 +119,12 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
 
     public async Task<WorkQueueProgress> GetProgress()
     {
-        var summaries = await SummariesAsync();
+        var parts = (await SummariesAsync()).Select(s => s.Progress).ToList();
         return new WorkQueueProgress(
-            summaries.Sum(s => s.Total), summaries.Sum(s => s.Pending), summaries.Sum(s => s.Leased), summaries.Sum(s => s.Done), summaries.Sum(s => s.Failed),
-            state.State.Reclaimed + summaries.Sum(s => s.Reclaimed),
-            [.. summaries.SelectMany(s => s.Failures)],
-            [.. summaries.SelectMany(s => s.Holders).Distinct(StringComparer.Ordinal)]);
+            parts.Sum(p => p.Total), parts.Sum(p => p.Pending), parts.Sum(p => p.Leased), parts.Sum(p => p.Done), parts.Sum(p => p.Failed),
+            state.State.Reclaimed + parts.Sum(p => p.Reclaimed),
+            [.. parts.SelectMany(p => p.Failures)],
+            [.. parts.SelectMany(p => p.Holders).Distinct(StringComparer.Ordinal)]);
     }
 
     private IWorkQueuePartitionGrain Partition(int index) => GrainFactory.GetGrain<IWorkQueuePartitionGrain>($"{this.GetPrimaryKeyString()}#{index}");
@@ -143,7 +143,7 @@ public sealed class WorkQueueGrain([PersistentState("queue", PipelineStorage.Nam
         if (partition >= 0 && partition < summaries.Length)
         {
             summaries[partition] = summary;
-            _firstPending = summary.Pending > 0 ? Math.Min(_firstPending, partition) : _firstPending;
+            _firstPending = summary.Progress.Pending > 0 ? Math.Min(_firstPending, partition) : _firstPending;
         }
     }
 

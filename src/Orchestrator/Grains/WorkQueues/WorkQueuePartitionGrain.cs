@@ -126,7 +126,7 @@ public sealed class WorkQueuePartitionGrain([PersistentState("queue-partition", 
             }
         }
 
-        return new PartitionSummary(state.State.Items.Count, pending, leased, done, failed, state.State.Reclaimed, earliest, failures, [.. holders]);
+        return new PartitionSummary(new WorkQueueProgress(state.State.Items.Count, pending, leased, done, failed, state.State.Reclaimed, failures, [.. holders]), earliest);
     }
 
     private QueuedItem? LeasedItem(WorkLease lease) =>
