@@ -1,6 +1,7 @@
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.Matching;
+using Pipeline.TestServices;
 
 namespace Pipeline.Curation.Tests;
 
@@ -21,9 +22,9 @@ public sealed class EntryBalancerTests
         return (pool, counts);
     }
 
-    private static async Task<List<MatchedPair>> BalanceAsync(IReadOnlyList<MatchedPair> pool, EntryCounts counts, BalancerOptions options, bool withReserve = true)
+    private static async Task<List<MatchedPair>> BalanceAsync(IReadOnlyList<MatchedPair> pool, EntryCounts counts, BalancerOptions options, bool withReserve = true, EntryBalancer? balancer = null)
     {
-        var balancer = new EntryBalancer(options, counts);
+        balancer ??= new EntryBalancer(options, counts);
         var result = new List<MatchedPair>();
         await foreach (var pair in balancer.BalanceAsync(_ => pool.ToAsyncEnumerable(), withReserve, CancellationToken.None))
         {
@@ -33,15 +34,20 @@ public sealed class EntryBalancerTests
         return result;
     }
 
+    /// <summary>A Zipf-like pool: entry e is matched by about pairs / (e + 1) pairs, and a pair often matches several entries.</summary>
+    private static (List<MatchedPair> Pool, EntryCounts Counts) ZipfPool(int pairs, int entries, int seed)
+    {
+        var random = new Random(seed);
+        return Pool(pairs, entries, i => [.. Enumerable.Range(0, 1 + random.Next(3)).Select(_ => (int)Math.Min(entries - 1, Math.Floor(Math.Exp(random.NextDouble() * Math.Log(entries + 10))) - 1))]);
+    }
+
     private static Dictionary<int, int> KeptPerEntry(IEnumerable<MatchedPair> balanced) =>
         balanced.Where(p => p.Balance is { Reserve: false }).GroupBy(p => p.Balance!.Entry).ToDictionary(g => g.Key, g => g.Count());
 
     [Fact]
     public async Task Exact_mode_keeps_no_entry_above_t_and_each_pair_for_one_entry_it_matched()
     {
-        // Zipf-like: entry e is matched by about 3000 / (e + 1) pairs, and pairs often match several entries.
-        var random = new Random(11);
-        var (pool, counts) = Pool(6000, 50, i => [.. Enumerable.Range(0, 1 + random.Next(3)).Select(_ => (int)Math.Min(49, Math.Floor(Math.Exp(random.NextDouble() * Math.Log(60))) - 1))]);
+        var (pool, counts) = ZipfPool(6000, 50, seed: 11);
         var options = new BalancerOptions { Threshold = 100, ReserveFactor = 1.5, Seed = 3 };
         var balanced = await BalanceAsync(pool, counts, options);
 
@@ -132,6 +138,58 @@ public sealed class EntryBalancerTests
         var reserveTaken = refilled.Select(p => p.Key).Except(keptBefore).ToList();
         Assert.Equal(11, reserveTaken.Count);
         Assert.All(reserveTaken, key => Assert.True(first.Single(p => p.Key == key).Balance!.Reserve));
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(60, true)]
+    [InlineData(400, true)]
+    [InlineData(400, false)]
+    [InlineData(1_500, false)]
+    public async Task Exact_mode_in_bands_spilled_to_disk_chooses_exactly_what_one_band_in_memory_chooses(long bandRows, bool withReserve)
+    {
+        // 200 entries, t = 40 with half again in reserve: windows of up to 60 pairs, about 4,000 ranked in all.
+        var (pool, counts) = ZipfPool(8000, 200, seed: 5);
+        var options = new BalancerOptions { Threshold = 40, ReserveFactor = 1.5, Seed = 17 };
+        if (!withReserve)
+        {
+            // A refill: the survivors of a first balance, less every seventh.
+            pool = [.. (await BalanceAsync(pool, counts, options)).Where((_, i) => i % 7 != 0).Select(p => p with { Balance = null })];
+        }
+
+        var inMemory = new EntryBalancer(options, counts);
+        var expected = await BalanceAsync(pool, counts, options, withReserve, inMemory);
+        using var spill = new TemporaryFolder("balance-spill");
+        var banded = new EntryBalancer(options with { BandRows = bandRows }, counts, spill.Combine("spill"));
+        var actual = await BalanceAsync(pool, counts, options, withReserve, banded);
+
+        Assert.Equal(1, inMemory.Bands);
+        Assert.True(banded.Bands > 3, $"only {banded.Bands} bands");
+        Assert.Equal(expected.Select(p => (p.Key, p.Balance)), actual.Select(p => (p.Key, p.Balance)));
+        Assert.False(Directory.Exists(spill.Combine("spill")), "the spill folder is left behind");
+
+        // Memory: a band's windows at most (or one entry's window when it is heavier), one band per core at once.
+        var heaviest = Enumerable.Range(0, 200).Max(e => Math.Min(counts[e], withReserve ? options.WithReserve : counts[e]));
+        var bound = Math.Max(bandRows, heaviest) * Environment.ProcessorCount;
+        Assert.True(banded.PeakHeldRows <= bound, $"{banded.PeakHeldRows} ranked pairs held at once, more than {bound}");
+        Assert.True(banded.PeakHeldRows * 2 < inMemory.PeakHeldRows, $"banded held {banded.PeakHeldRows} pairs at once, in memory {inMemory.PeakHeldRows}");
+    }
+
+    [Fact]
+    public async Task A_pool_that_changes_between_the_passes_of_a_banded_balance_is_refused()
+    {
+        var (pool, counts) = ZipfPool(2000, 40, seed: 8);
+        using var spill = new TemporaryFolder("balance-spill");
+        var balancer = new EntryBalancer(new BalancerOptions { Threshold = 20, Seed = 1, BandRows = 50 }, counts, spill.Combine("spill"));
+        var opened = 0;
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var _ in balancer.BalanceAsync(_ => (Interlocked.Increment(ref opened) == 1 ? pool : pool.Take(1500)).ToAsyncEnumerable(), withReserve: true, CancellationToken.None))
+            {
+            }
+        });
+        Assert.Contains("2000 pairs in the first pass and 1500 in the second", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(spill.Combine("spill")));
     }
 
     [Fact]

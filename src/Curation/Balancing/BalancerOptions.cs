@@ -23,6 +23,14 @@ public sealed record BalancerOptions
     /// <summary>Seed of every random choice; the same seed and pool give the same result.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// Exact mode's memory budget: the most ranked pairs (about 40 bytes each) one band of entries holds. When the
+    /// entries' windows (min(count, t × factor) each) add up to more, exact mode cuts them into bands, rarest first,
+    /// ranks the bands in parallel (one per core) through files beside the output, and assigns them in turn: the
+    /// same choice in bounded memory. 2,000,000 by default.
+    /// </summary>
+    public long BandRows { get; init; } = 2_000_000;
+
     /// <summary>Pairs per entry including reserve: ceil(t × factor).</summary>
     public int WithReserve => checked((int)Math.Ceiling(Threshold * Math.Max(1, ReserveFactor)));
 
@@ -32,6 +40,7 @@ public sealed record BalancerOptions
     {
         SettingRange.AtLeast(Key(nameof(Threshold)), Threshold, 1);
         SettingRange.AtLeast(Key(nameof(ReserveFactor)), ReserveFactor, 1);
+        SettingRange.AtLeast(Key(nameof(BandRows)), BandRows, 1);
     }
 
     /// <summary>The configuration key of setting <paramref name="name"/>.</summary>

@@ -37,16 +37,28 @@ public sealed class EntryBalancer
 
     private readonly BalancerOptions _options;
     private readonly EntryCounts _counts;
+    private readonly string? _spillFolder;
+    private Func<long> _peakHeldRows = () => 0;
 
-    /// <summary>A balancer for a pool whose per-entry match counts are <paramref name="counts"/>.</summary>
-    public EntryBalancer(BalancerOptions options, EntryCounts counts)
+    /// <summary>
+    /// A balancer for a pool whose per-entry match counts are <paramref name="counts"/>; exact mode spills to
+    /// <paramref name="spillFolder"/> (a fresh temporary folder when null) when the entries need more than one band.
+    /// </summary>
+    public EntryBalancer(BalancerOptions options, EntryCounts counts, string? spillFolder = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(counts);
         options.Validate();
         _options = options;
         _counts = counts;
+        _spillFolder = spillFolder;
     }
+
+    /// <summary>The most ranked pairs exact mode held in memory at once during the last balance.</summary>
+    public long PeakHeldRows => _peakHeldRows();
+
+    /// <summary>The number of entry bands exact mode ranked in turn during the last balance (1 when it ran in memory).</summary>
+    public int Bands { get; private set; }
 
     /// <summary>The probability that a pair of <paramref name="entry"/> is kept: min(1, t / count).</summary>
     public double KeepProbability(int entry) => Math.Min(1.0, _options.Threshold / (double)Math.Max(1, _counts[entry]));
@@ -101,7 +113,23 @@ public sealed class EntryBalancer
         }
     }
 
-    private async IAsyncEnumerable<MatchedPair> BalanceExactAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, int window, int perEntry, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<MatchedPair> BalanceExactAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, int window, int perEntry, CancellationToken cancellationToken)
+    {
+        var bands = EntryBands.Cut(_counts, window, _options.BandRows);
+        Bands = Math.Max(1, bands.Count);
+        if (bands.Count <= 1)
+        {
+            return BalanceInMemoryAsync(openPool, window, perEntry, cancellationToken);
+        }
+
+        var folder = _spillFolder ?? Path.Combine(Path.GetTempPath(), $"pipeline-balance-{Guid.NewGuid():N}");
+        var spilled = new SpilledExactBalance(this, _options, bands, window, perEntry, folder);
+        _peakHeldRows = () => spilled.PeakHeldRows;
+        return spilled.RunAsync(openPool, cancellationToken);
+    }
+
+    /// <summary>Exact mode when every entry's window fits in one band: both passes in memory.</summary>
+    private async IAsyncEnumerable<MatchedPair> BalanceInMemoryAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, int window, int perEntry, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Pass 1: each entry's best-priority pairs (up to window of them), by pool ordinal.
         var best = new Dictionary<int, PriorityQueue<long, ulong>>();
@@ -132,6 +160,8 @@ public sealed class EntryBalancer
         }
 
         var firstPass = ordinal;
+        var held = best.Values.Sum(q => (long)q.Count);
+        _peakHeldRows = () => held;
 
         // Assignment: rarest entries choose first.
         var decisions = new Dictionary<long, BalanceDecision>();
@@ -186,7 +216,8 @@ public sealed class EntryBalancer
     private int Rarer(int entry, int current) =>
         current < 0 || _counts[entry] < _counts[current] || (_counts[entry] == _counts[current] && entry < current) ? entry : current;
 
-    private long CountOf(int entry, MatchedPair pair)
+    /// <summary>The count of an entry a pair matched; throws when the counts do not cover it.</summary>
+    internal long CountOf(int entry, MatchedPair pair)
     {
         if ((uint)entry >= (uint)_counts.EntryCount || _counts[entry] == 0)
         {

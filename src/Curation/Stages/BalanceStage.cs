@@ -14,6 +14,9 @@ public static class BalanceStage
     /// <summary>The balanced pairs in a balance folder (a URL list <c>crawl fetch</c> reads).</summary>
     public const string BalancedFile = "balanced.parquet";
 
+    /// <summary>Where exact mode spills its bands while it runs (removed afterwards, and at the start of a rerun).</summary>
+    public const string SpillFolder = ".balance-spill";
+
     /// <summary>Balances the match run in <paramref name="matches"/> into <paramref name="output"/>; with <paramref name="survivors"/>, rebalances over them with no reserve.</summary>
     public static async Task<BalanceOutcome> RunAsync(
         string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, IProgress<StageProgress> progress, CancellationToken cancellationToken)
@@ -48,7 +51,8 @@ public static class BalanceStage
             }
         }
 
-        var balancer = new EntryBalancer(options, counts);
+        Directory.CreateDirectory(output);
+        var balancer = new EntryBalancer(options, counts, Path.Combine(output, SpillFolder));
         var card = new DataCardBuilder(entries, counts, options);
         var withReserve = survivors is null;
         progress.Report(new StageProgress("balance", $"{options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, {(withReserve ? $"reserve factor {options.ReserveFactor}" : $"refill over {survivors!.Count:N0} survivors")}, seed {options.Seed}; {summary.Matched:N0} matched pairs in {partitions.Length} partitions"));
@@ -64,9 +68,13 @@ public static class BalanceStage
             }
         }
 
-        Directory.CreateDirectory(output);
         var balanced = Path.Combine(output, BalancedFile);
         await AtomicFile.WriteAsync(balanced, async (stream, ct) => await PairFile.WriteAsync(stream, Tallied(ct), ct), cancellationToken);
+        if (balancer.Bands > 1)
+        {
+            progress.Report(new StageProgress("balance", $"ranked in {balancer.Bands} bands of entries, at most {balancer.PeakHeldRows:N0} ranked pairs in memory at once (Curation:Balancing:BandRows {options.BandRows:N0})"));
+        }
+
         var dataCard = card.Build(poolPairs, inCapped);
         await card.WriteAsync(output, dataCard, cancellationToken);
         return new BalanceOutcome(dataCard, poolPairs, balanced);

@@ -158,13 +158,7 @@ public static class CampaignSpecFile
                 Build = spec.Queries.Build,
             },
             Matching = spec.Matching,
-            Balancing = new Pipeline.Curation.Balancing.BalancerOptions
-            {
-                Mode = spec.Balancing.Mode,
-                Threshold = spec.Balancing.Threshold,
-                ReserveFactor = spec.Balancing.ReserveFactor,
-                Seed = spec.Seed,
-            },
+            Balancing = spec.Balancing with { Seed = spec.Seed },
             Fetch = spec.Fetch,
             Images = spec.Images,
             Filters = spec.Filters,

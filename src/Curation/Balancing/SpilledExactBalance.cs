@@ -1,0 +1,404 @@
+using System.Runtime.CompilerServices;
+using Pipeline.Curation.Matching;
+
+namespace Pipeline.Curation.Balancing;
+
+/// <summary>
+/// Exact balancing when the entries' ranked windows do not fit in one band: the same choice as the in-memory
+/// pass of <see cref="EntryBalancer"/>, holding at most one band's ranked pairs per core.
+/// </summary>
+/// <remarks>
+/// Four steps, through binary files in a spill folder that is removed afterwards:
+/// <list type="number">
+/// <item><b>scatter</b>: one pass over the pool writes every (entry, priority, ordinal) to the file of the entry's
+/// band, and, for a pair whose entries fall in several bands, a forward record (ordinal, later bands) to each of
+/// those bands but the last;</item>
+/// <item><b>rank</b>: each band, in parallel, keeps its entries' best <c>window</c> pairs and writes them ranked;</item>
+/// <item><b>assign</b>: band after band, rarest first, each entry takes its ranked pairs that no rarer entry took.
+/// A band learns what earlier bands took from its inbox, and appends what it took to the inboxes of the later
+/// bands that share the pair (its forward records), so no band needs another band's state;</item>
+/// <item><b>merge</b>: a second pass over the pool yields the chosen pairs in pool order, merging the bands'
+/// decision files (each sorted by ordinal).</item>
+/// </list>
+/// Disk traffic is linear in the pool's (pair, entry) matches; memory is the band budget per core plus one
+/// buffered file per band.
+/// </remarks>
+internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOptions options, EntryBands bands, int window, int perEntry, string folder)
+{
+    private const int BufferSize = 1 << 16;
+    private long _held;
+    private long _peakHeld;
+
+    /// <summary>The most ranked pairs held in memory at once.</summary>
+    public long PeakHeldRows => Interlocked.Read(ref _peakHeld);
+
+    /// <summary>Balances the pool that <paramref name="openPool"/> streams (opened twice) and yields the chosen pairs in pool order.</summary>
+    public async IAsyncEnumerable<MatchedPair> RunAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var scattered = await ScatterAsync(openPool(cancellationToken), cancellationToken);
+            await Parallel.ForAsync(
+                0,
+                bands.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = cancellationToken },
+                (band, ct) => new ValueTask(Task.Run(() => Rank(band, ct), ct)));
+            for (var band = 0; band < bands.Count; band++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Assign(band);
+            }
+
+            await foreach (var pair in MergeAsync(openPool(cancellationToken), scattered, cancellationToken))
+            {
+                yield return pair;
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private string PathOf(string kind, int band) => Path.Combine(folder, $"{kind}-{band:D5}.bin");
+
+    private static BinaryWriter Create(string path, FileMode mode = FileMode.Create) =>
+        new(new FileStream(path, mode, FileAccess.Write, FileShare.None, BufferSize));
+
+    private static BinaryReader? OpenIfExists(string path) =>
+        File.Exists(path) ? new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize)) : null;
+
+    /// <summary>Step 1: every match to its band's file, forward records for pairs shared by bands; returns the pool's size.</summary>
+    private async Task<long> ScatterAsync(IAsyncEnumerable<MatchedPair> pool, CancellationToken cancellationToken)
+    {
+        var rows = new BinaryWriter?[bands.Count];
+        var forwards = new BinaryWriter?[bands.Count];
+        var pairBands = new List<int>();
+        long ordinal = 0;
+        try
+        {
+            await foreach (var pair in pool.WithCancellation(cancellationToken))
+            {
+                var keyHash = EntryBalancer.KeyHash(pair.Key);
+                pairBands.Clear();
+                foreach (var entry in pair.EntryIds)
+                {
+                    balancer.CountOf(entry, pair);
+                    var band = bands.BandOf(entry);
+                    var writer = rows[band] ??= Create(PathOf("rows", band));
+                    writer.Write(entry);
+                    writer.Write(EntryBalancer.Priority(options.Seed, keyHash, entry));
+                    writer.Write(ordinal);
+                    if (!pairBands.Contains(band))
+                    {
+                        pairBands.Add(band);
+                    }
+                }
+
+                if (pairBands.Count > 1)
+                {
+                    pairBands.Sort();
+                    for (var i = 0; i < pairBands.Count - 1; i++)
+                    {
+                        var writer = forwards[pairBands[i]] ??= Create(PathOf("forward", pairBands[i]));
+                        writer.Write(ordinal);
+                        writer.Write(pairBands.Count - 1 - i);
+                        for (var j = i + 1; j < pairBands.Count; j++)
+                        {
+                            writer.Write(pairBands[j]);
+                        }
+                    }
+                }
+
+                ordinal++;
+            }
+        }
+        finally
+        {
+            foreach (var writer in rows.Concat(forwards))
+            {
+                writer?.Dispose();
+            }
+        }
+
+        return ordinal;
+    }
+
+    /// <summary>Step 2: a band's entries, each with its best <c>window</c> ordinals, best first.</summary>
+    private void Rank(int band, CancellationToken cancellationToken)
+    {
+        using var reader = OpenIfExists(PathOf("rows", band));
+        if (reader is null)
+        {
+            return;
+        }
+
+        var worstFirst = Comparer<(ulong Priority, long Ordinal)>.Create((a, b) => b.CompareTo(a));
+        var queues = new Dictionary<int, PriorityQueue<long, (ulong Priority, long Ordinal)>>();
+        long held = 0;
+        try
+        {
+            var length = reader.BaseStream.Length;
+            for (long row = 0; row * 20 < length; row++)
+            {
+                if ((row & 0xFFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                var entry = reader.ReadInt32();
+                var rank = (reader.ReadUInt64(), reader.ReadInt64());
+                if (!queues.TryGetValue(entry, out var queue))
+                {
+                    queues[entry] = queue = new PriorityQueue<long, (ulong, long)>(worstFirst);
+                }
+
+                if (queue.Count < window)
+                {
+                    queue.Enqueue(rank.Item2, rank);
+                    held++;
+                    Hold(1);
+                }
+                else if (queue.TryPeek(out _, out var worst) && rank.CompareTo(worst) < 0)
+                {
+                    queue.DequeueEnqueue(rank.Item2, rank);
+                }
+            }
+
+            using var ranked = Create(PathOf("ranked", band));
+            foreach (var entry in bands.EntriesOf(band))
+            {
+                if (queues.Remove(entry, out var queue))
+                {
+                    var ordinals = queue.UnorderedItems.OrderBy(item => item.Priority).Select(item => item.Element).ToArray();
+                    ranked.Write(entry);
+                    ranked.Write(ordinals.Length);
+                    foreach (var o in ordinals)
+                    {
+                        ranked.Write(o);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Hold(-held);
+        }
+
+        reader.Dispose();
+        File.Delete(PathOf("rows", band));
+    }
+
+    /// <summary>Step 3: a band's entries take their pairs, rarest first, skipping pairs taken before; tells later bands.</summary>
+    private void Assign(int band)
+    {
+        var entries = new List<(int Entry, long[] Ordinals)>();
+        using (var reader = OpenIfExists(PathOf("ranked", band)))
+        {
+            if (reader is null)
+            {
+                return;
+            }
+
+            while (reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                var entry = reader.ReadInt32();
+                var ordinals = new long[reader.ReadInt32()];
+                for (var i = 0; i < ordinals.Length; i++)
+                {
+                    ordinals[i] = reader.ReadInt64();
+                }
+
+                entries.Add((entry, ordinals));
+            }
+        }
+
+        var held = entries.Sum(e => (long)e.Ordinals.Length);
+        Hold(held);
+        try
+        {
+            var ranked = new HashSet<long>(entries.SelectMany(e => e.Ordinals));
+            var taken = new HashSet<long>();
+            using (var inbox = OpenIfExists(PathOf("inbox", band)))
+            {
+                while (inbox is not null && inbox.BaseStream.Position < inbox.BaseStream.Length)
+                {
+                    var o = inbox.ReadInt64();
+                    if (ranked.Contains(o))
+                    {
+                        taken.Add(o);
+                    }
+                }
+            }
+
+            var decisions = new List<(long Ordinal, int Entry, bool Reserve)>();
+            foreach (var (entry, ordinals) in entries)
+            {
+                int kept = 0, reserved = 0;
+                foreach (var o in ordinals)
+                {
+                    if (kept + reserved == perEntry)
+                    {
+                        break;
+                    }
+
+                    if (!taken.Add(o))
+                    {
+                        continue;
+                    }
+
+                    var reserve = kept == options.Threshold;
+                    decisions.Add((o, entry, reserve));
+                    if (reserve)
+                    {
+                        reserved++;
+                    }
+                    else
+                    {
+                        kept++;
+                    }
+                }
+            }
+
+            decisions.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
+            using (var writer = Create(PathOf("decisions", band)))
+            {
+                foreach (var (o, entry, reserve) in decisions)
+                {
+                    writer.Write(o);
+                    writer.Write(entry);
+                    writer.Write(reserve);
+                }
+            }
+
+            Forward(band, decisions);
+        }
+        finally
+        {
+            Hold(-held);
+        }
+
+        File.Delete(PathOf("ranked", band));
+        File.Delete(PathOf("inbox", band));
+    }
+
+    /// <summary>Appends each pair the band took to the inboxes of the later bands that also ranked it.</summary>
+    private void Forward(int band, List<(long Ordinal, int Entry, bool Reserve)> decisions)
+    {
+        using var forwards = OpenIfExists(PathOf("forward", band));
+        if (forwards is null)
+        {
+            return;
+        }
+
+        var inboxes = new Dictionary<int, BinaryWriter>();
+        try
+        {
+            var d = 0;
+            while (forwards.BaseStream.Position < forwards.BaseStream.Length)
+            {
+                var ordinal = forwards.ReadInt64();
+                var later = new int[forwards.ReadInt32()];
+                for (var i = 0; i < later.Length; i++)
+                {
+                    later[i] = forwards.ReadInt32();
+                }
+
+                while (d < decisions.Count && decisions[d].Ordinal < ordinal)
+                {
+                    d++;
+                }
+
+                if (d < decisions.Count && decisions[d].Ordinal == ordinal)
+                {
+                    foreach (var other in later)
+                    {
+                        if (!inboxes.TryGetValue(other, out var inbox))
+                        {
+                            inboxes[other] = inbox = Create(PathOf("inbox", other), FileMode.Append);
+                        }
+
+                        inbox.Write(ordinal);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var inbox in inboxes.Values)
+            {
+                inbox.Dispose();
+            }
+        }
+
+        forwards.Dispose();
+        File.Delete(PathOf("forward", band));
+    }
+
+    /// <summary>Step 4: the pool again, each pair with its band's decision, in pool order.</summary>
+    private async IAsyncEnumerable<MatchedPair> MergeAsync(IAsyncEnumerable<MatchedPair> pool, long scattered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var readers = new BinaryReader?[bands.Count];
+        var heads = new PriorityQueue<(int Band, int Entry, bool Reserve), long>();
+        try
+        {
+            for (var band = 0; band < bands.Count; band++)
+            {
+                readers[band] = OpenIfExists(PathOf("decisions", band));
+                Advance(band);
+            }
+
+            long ordinal = 0;
+            await foreach (var pair in pool.WithCancellation(cancellationToken))
+            {
+                if (heads.TryPeek(out var head, out var next) && next == ordinal)
+                {
+                    heads.Dequeue();
+                    Advance(head.Band);
+                    yield return pair with { Balance = new BalanceDecision(head.Entry, balancer.KeepProbability(head.Entry), head.Reserve) };
+                }
+
+                ordinal++;
+            }
+
+            if (ordinal != scattered)
+            {
+                throw new InvalidDataException($"the pool gave {scattered} pairs in the first pass and {ordinal} in the second: it changed while it was balanced");
+            }
+        }
+        finally
+        {
+            foreach (var reader in readers)
+            {
+                reader?.Dispose();
+            }
+        }
+
+        void Advance(int band)
+        {
+            if (readers[band] is { } reader && reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                var o = reader.ReadInt64();
+                heads.Enqueue((band, reader.ReadInt32(), reader.ReadBoolean()), o);
+            }
+        }
+    }
+
+    private void Hold(long rows)
+    {
+        var now = Interlocked.Add(ref _held, rows);
+        for (var peak = Interlocked.Read(ref _peakHeld); now > peak; peak = Interlocked.Read(ref _peakHeld))
+        {
+            if (Interlocked.CompareExchange(ref _peakHeld, now, peak) == peak)
+            {
+                break;
+            }
+        }
+    }
+}
