@@ -51,6 +51,8 @@ public sealed class LineageTests(ITestOutputHelper log) : IDisposable
         await RunAsync("curate", "filter", _folder.Combine("fetched"), "--out", _folder.Combine("filtered"));
         await RunAsync("curate", "dedup", _folder.Combine("filtered"), "--out", _folder.Combine("deduped"));
 
+        // The survivors carry the entries they matched: the refill needs the match run's counts, not its pairs.
+        Directory.Delete(_folder.Combine("matches", PoolMatcher.MatchesFolder), recursive: true);
         await RunAsync("curate", "refill", _folder.Combine("deduped"), "--matches", _folder.Combine("matches"), "--out", _folder.Combine("final"), "-t", $"{T}", "--seed", "3");
 
         var fetched = await ShardLineageColumns.ReadStoreAsync(_folder.Combine("fetched"));

@@ -18,15 +18,27 @@ public static class BalanceStage
     public const string SpillFolder = ".balance-spill";
 
     /// <summary>Balances the match run in <paramref name="matches"/> into <paramref name="output"/>; with <paramref name="survivors"/>, rebalances over them with no reserve.</summary>
-    public static async Task<BalanceOutcome> RunAsync(
-        string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+    public static Task<BalanceOutcome> RunAsync(
+        string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceAsync(matches, pool: null, survivors, output, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Rebalances, with no reserve, the pairs of the pair files <paramref name="pool"/> (the survivors of a run, with
+    /// the entries they matched) against the counts of the match run in <paramref name="matches"/>.
+    /// </summary>
+    public static Task<BalanceOutcome> RebalanceAsync(
+        string matches, IReadOnlyList<string> pool, string output, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceAsync(matches, pool ?? throw new ArgumentNullException(nameof(pool)), survivors: null, output, options, progress, cancellationToken);
+
+    private static async Task<BalanceOutcome> BalanceAsync(
+        string matches, IReadOnlyList<string>? pool, IReadOnlySet<string>? survivors, string output, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         var summary = await MatchStage.LoadSummaryAsync(matches, cancellationToken);
         var entries = await MatchStage.LoadEntriesAsync(summary.Entries, cancellationToken);
         var counts = await EntryCounts.LoadAsync(Path.Combine(matches, MatchStage.CountsFile), cancellationToken);
-        var partitions = summary.Partitions.Select(p => Path.Combine(matches, PoolMatcher.MatchesFolder, p.Partition + ".parquet")).ToArray();
+        var partitions = pool ?? [.. summary.Partitions.Select(p => Path.Combine(matches, PoolMatcher.MatchesFolder, p.Partition + ".parquet"))];
         long poolPairs = 0, inCapped = 0, opened = 0;
         async IAsyncEnumerable<MatchedPair> OpenPool([EnumeratorCancellation] CancellationToken ct)
         {
@@ -54,8 +66,14 @@ public static class BalanceStage
         Directory.CreateDirectory(output);
         var balancer = new EntryBalancer(options, counts, Path.Combine(output, SpillFolder));
         var card = new DataCardBuilder(entries, counts, options);
-        var withReserve = survivors is null;
-        progress.Report(new StageProgress("balance", $"{options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, {(withReserve ? $"reserve factor {options.ReserveFactor}" : $"refill over {survivors!.Count:N0} survivors")}, seed {options.Seed}; {summary.Matched:N0} matched pairs in {partitions.Length} partitions"));
+        var withReserve = survivors is null && pool is null;
+        var over = (survivors, pool) switch
+        {
+            ({ } keys, _) => $"refill over {keys.Count:N0} surviving keys; {summary.Matched:N0} matched pairs in {partitions.Count} partitions",
+            (_, { } files) => $"refill over the survivors in {string.Join(", ", files.Select(Path.GetFileName))}",
+            _ => $"reserve factor {options.ReserveFactor}; {summary.Matched:N0} matched pairs in {partitions.Count} partitions",
+        };
+        progress.Report(new StageProgress("balance", $"{options.Mode.ToString().ToLowerInvariant()} mode, t = {options.Threshold}, seed {options.Seed}, {over}"));
         var written = new ThrottledProgress<long>(TimeSpan.FromSeconds(2), n => progress.Report(new StageProgress("balance", $"{n:N0} pairs written", n, summary.Matched)));
         async IAsyncEnumerable<MatchedPair> Tallied([EnumeratorCancellation] CancellationToken ct)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Matching;
 using Pipeline.Sharding.Manifest;
@@ -21,6 +22,9 @@ public static class RefillStage
     /// <summary>Shard name prefix in the final store.</summary>
     public const string ShardPrefix = "final";
 
+    /// <summary>The pair file of the surviving samples (the refill's pool) in the refill folder.</summary>
+    public const string SurvivorsFile = "survivors.parquet";
+
     /// <summary>
     /// Rebalances the match run in <paramref name="matches"/> over the samples of <paramref name="survivors"/>, writes the
     /// refilled pairs and data card to <paramref name="refillFolder"/>, and the chosen samples to <paramref name="final"/>.
@@ -33,45 +37,66 @@ public static class RefillStage
         ArgumentNullException.ThrowIfNull(final);
         ArgumentNullException.ThrowIfNull(progress);
         var manifest = await new ManifestStore(survivors).LoadAsync(cancellationToken);
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
+
+        // The survivors carry the entries they matched, so they are the pool: no join with the match run, and
+        // nothing held per sample. Their pairs go to a pair file first, so the images are read once more only.
+        Directory.CreateDirectory(refillFolder);
+        var poolFile = Path.Combine(refillFolder, SurvivorsFile);
+        long surviving = 0, withoutEntries = 0;
+        async IAsyncEnumerable<MatchedPair> SurvivorPairs([EnumeratorCancellation] CancellationToken ct)
         {
-            keys.Add(sample.Key);
+            await foreach (var sample in ReadAllAsync(survivors, manifest, ct))
+            {
+                surviving++;
+                withoutEntries += sample.MatchedEntryIds.Count == 0 ? 1 : 0;
+                yield return new MatchedPair(sample.Key, sample.Url, sample.Caption, sample.PageUrl, sample.MatchedEntryIds);
+            }
         }
 
-        var balance = await BalanceStage.RunAsync(matches, refillFolder, options, keys, progress, cancellationToken);
-        var chosen = new Dictionary<string, BalanceDecision>(StringComparer.Ordinal);
-        await foreach (var pair in PairFile.ReadAsync(balance.BalancedFile, cancellationToken))
+        await AtomicFile.WriteAsync(poolFile, async (stream, ct) => await PairFile.WriteAsync(stream, SurvivorPairs(ct), ct), cancellationToken);
+        if (withoutEntries > 0)
         {
-            chosen[pair.Key] = pair.Balance!;
+            progress.Report(new StageProgress("refill", $"{withoutEntries:N0} of {surviving:N0} surviving samples carry no matched entries (not fetched from a balanced list) and cannot be chosen"));
         }
 
+        var balance = await BalanceStage.RebalanceAsync(matches, [poolFile], refillFolder, options, progress, cancellationToken);
+
+        // The chosen pairs come in the survivors' order: one merge, nothing looked up.
         var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;
         long written = 0, fromReserve = 0;
         var perEntry = new Dictionary<int, long>();
+        await using (var chosen = PairFile.ReadAsync(balance.BalancedFile, cancellationToken).GetAsyncEnumerator(cancellationToken))
         await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, Encoding = encoding }))
         {
+            var next = await chosen.MoveNextAsync() ? chosen.Current : null;
             await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))
             {
-                if (chosen.TryGetValue(sample.Key, out var decision))
+                if (next is not null && next.Key == sample.Key)
                 {
+                    var decision = next.Balance!;
                     await writer.WriteAsync(sample with { KeptForEntry = decision.Entry, KeepProbability = decision.KeepProbability }, cancellationToken);
                     written++;
                     fromReserve += sample.Reserve == true ? 1 : 0;
                     perEntry[decision.Entry] = perEntry.GetValueOrDefault(decision.Entry) + 1;
+                    next = await chosen.MoveNextAsync() ? chosen.Current : null;
                 }
+            }
+
+            if (next is not null)
+            {
+                throw new InvalidDataException($"the surviving store changed during the refill: chosen sample {next.Key} was not found in its order");
             }
 
             await writer.CompleteAsync(cancellationToken);
         }
 
         var shards = (await new ManifestStore(final).LoadAsync(cancellationToken)).Shards.Count;
-        progress.Report(new StageProgress("refill", $"{written:N0} of {keys.Count:N0} surviving samples chosen, {fromReserve:N0} of them from the reserve; {shards} shards"));
-        return new RefillOutcome(balance.Card, keys.Count, written, fromReserve, shards, perEntry);
+        progress.Report(new StageProgress("refill", $"{written:N0} of {surviving:N0} surviving samples chosen, {fromReserve:N0} of them from the reserve; {shards} shards"));
+        return new RefillOutcome(balance.Card, surviving, written, fromReserve, shards, perEntry);
     }
 
     /// <summary>Every sample of the store in manifest and row order (no shuffle: the copy is the same on every run).</summary>
-    private static async IAsyncEnumerable<Sample> ReadAllAsync(IShardStore store, ShardManifest manifest, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<Sample> ReadAllAsync(IShardStore store, ShardManifest manifest, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var entry in manifest.Shards)
         {
