@@ -40,7 +40,7 @@ public sealed class CurationJobTests
     }
 
     [Fact]
-    public async Task Dedup_keeps_the_same_samples_whatever_the_partitioning_order_and_parallelism_and_resumes_without_duplicating()
+    public async Task Dedup_keeps_the_same_samples_whatever_the_partitioning_order_parallelism_and_resolver_and_resumes_without_duplicating()
     {
         using var folder = new TemporaryFolder("dedup-partitions");
         var (samples, _) = CurationInputs.WithDuplicates();
@@ -49,8 +49,9 @@ public sealed class CurationJobTests
         await CurationInputs.WriteAsync(one, samples, perShard: 100);
         await CurationInputs.WriteAsync(many, Enumerable.Reverse(samples), perShard: 3);
 
+        // One store decided in memory, the other (reversed, in small shards) through hash partitions of 4 samples.
         var single = await new CurationJob(one, one + "-out", new CurationSettings { Threads = 1 }, new CurationWorker(), parallel: 1).DedupAsync(CancellationToken.None);
-        var spread = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
+        var spread = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
 
         Assert.Equal(single.Dropped, spread.Dropped);
         Assert.Equal((await CurationInputs.ReadAllAsync(one + "-out")).Select(s => s.Key).Order(), (await CurationInputs.ReadAllAsync(many + "-out")).Select(s => s.Key).Order());
@@ -59,7 +60,7 @@ public sealed class CurationJobTests
             CurationInputs.ReadDropped(many + "-out", "dedup").Select(d => d.ToString()).Order());
 
         // A rerun resumes every shard and writes nothing twice.
-        var rerun = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
+        var rerun = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
         Assert.Equal(rerun.Shards, rerun.ShardsResumed);
         var after = await CurationInputs.ReadAllAsync(many + "-out");
         Assert.Equal(after.Count, after.Select(s => s.Key).Distinct().Count());

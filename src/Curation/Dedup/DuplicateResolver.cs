@@ -14,33 +14,39 @@ namespace Pipeline.Curation.Dedup;
 /// already kept class joins the nearest one (ties to the more preferred); otherwise it is kept. A kept class
 /// keeps only its preferred sample. Every dropped sample names the kept sample it duplicates.</item>
 /// </list>
-/// Holds about 100 bytes per sample, all in the coordinator; the pair search is what is spread over workers.
+/// Holds about 100 bytes per sample, all in the coordinator; <see cref="PartitionedDuplicateResolver"/> decides the
+/// same in bounded memory for large stores.
 /// </summary>
-public sealed class DuplicateResolver
+public sealed class DuplicateResolver : IDuplicateResolver
 {
-    private readonly SampleSignature[] _samples;
-    private readonly int[] _shardStarts;
-    private readonly DedupDecision?[] _decisions;
+    private readonly List<SampleSignature> _added = [];
+    private readonly List<int> _shardStarts = [0];
     private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
+    private SampleSignature[] _samples = [];
+    private DedupDecision?[] _decisions = [];
     private ulong[] _classes = [];
     private int[] _classBest = [];
+
+    /// <summary>A resolver to add shards to.</summary>
+    public DuplicateResolver()
+    {
+    }
 
     /// <summary>A resolver over <paramref name="shards"/>, in manifest order.</summary>
     public DuplicateResolver(IReadOnlyList<IReadOnlyList<SampleSignature>> shards)
     {
         ArgumentNullException.ThrowIfNull(shards);
-        _shardStarts = new int[shards.Count + 1];
-        for (var s = 0; s < shards.Count; s++)
+        foreach (var shard in shards)
         {
-            _shardStarts[s + 1] = _shardStarts[s] + shards[s].Count;
+            AddShard(shard);
         }
-
-        _samples = [.. shards.SelectMany(s => s)];
-        _decisions = new DedupDecision?[_samples.Length];
     }
 
-    /// <summary>Samples seen.</summary>
-    public int Count => _samples.Length;
+    /// <inheritdoc/>
+    public long Count => _added.Count;
+
+    /// <inheritdoc/>
+    public int DistinctHashCount => _classes.Length;
 
     /// <summary>Samples dropped so far, by reason.</summary>
     public IReadOnlyDictionary<string, long> Dropped => _dropped;
@@ -48,12 +54,22 @@ public sealed class DuplicateResolver
     /// <summary>Distinct perceptual hashes among the samples left after the exact steps, ascending.</summary>
     public IReadOnlyList<ulong> DistinctHashes => _classes;
 
-    /// <summary>Kept classes that absorbed at least one other class (set by <see cref="ResolveNear"/>).</summary>
+    /// <inheritdoc/>
     public int NearGroups { get; private set; }
 
-    /// <summary>Runs the undecodable and exact steps and prepares the distinct hashes for the pair search.</summary>
+    /// <inheritdoc/>
+    public void AddShard(IReadOnlyList<SampleSignature> signatures)
+    {
+        ArgumentNullException.ThrowIfNull(signatures);
+        _added.AddRange(signatures);
+        _shardStarts.Add(_added.Count);
+    }
+
+    /// <inheritdoc/>
     public void ResolveExact()
     {
+        _samples = [.. _added];
+        _decisions = new DedupDecision?[_samples.Length];
         for (var g = 0; g < _samples.Length; g++)
         {
             if (_samples[g].PerceptualHash is null)
@@ -82,61 +98,17 @@ public sealed class DuplicateResolver
         _classBest = [.. _classes.Select(h => best[h])];
     }
 
-    /// <summary>Runs the near-duplicate step over the pairs of distinct hashes within the limit (indexes into <see cref="DistinctHashes"/>).</summary>
+    /// <inheritdoc/>
+    public void WriteDistinctHashes(Stream stream) => NearPairFile.WriteHashes(stream, _classes);
+
+    /// <inheritdoc/>
     public void ResolveNear(IReadOnlyList<NearPair> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         var n = _classes.Length;
-
-        // Adjacency lists in one array (CSR): both directions of every pair.
-        var starts = new int[n + 1];
-        foreach (var p in pairs)
-        {
-            starts[p.A + 1]++;
-            starts[p.B + 1]++;
-        }
-
-        for (var i = 1; i <= n; i++)
-        {
-            starts[i] += starts[i - 1];
-        }
-
-        var next = starts[..^1];
-        var neighbours = new (int Class, int Distance)[starts[n]];
-        foreach (var p in pairs)
-        {
-            neighbours[next[p.A]++] = (p.B, p.Distance);
-            neighbours[next[p.B]++] = (p.A, p.Distance);
-        }
-
         var order = Enumerable.Range(0, n).ToArray();
         Array.Sort(order, (a, b) => Compare(_classBest[a], _classBest[b]));
-        var rank = new int[n];
-        for (var r = 0; r < n; r++)
-        {
-            rank[order[r]] = r;
-        }
-
-        var representative = new int[n];
-        var distance = new int[n];
-        var kept = new bool[n];
-        foreach (var c in order)
-        {
-            var chosen = -1;
-            for (var i = starts[c]; i < starts[c + 1]; i++)
-            {
-                var (other, d) = neighbours[i];
-                if (kept[other] && (chosen < 0 || d < distance[c] || (d == distance[c] && rank[other] < rank[chosen])))
-                {
-                    chosen = other;
-                    distance[c] = d;
-                }
-            }
-
-            kept[c] = chosen < 0;
-            representative[c] = kept[c] ? c : chosen;
-        }
-
+        var (representative, distance) = NearClassGreedy.Resolve(n, pairs, order);
         NearGroups = representative.Where((r, c) => r != c).Distinct().Count();
         var classOf = new Dictionary<ulong, int>(n);
         for (var c = 0; c < n; c++)
@@ -158,6 +130,14 @@ public sealed class DuplicateResolver
                 Drop(g, DedupReason.NearDuplicate, _samples[keeper].Key, representative[c] == c ? 0 : distance[c], null);
             }
         }
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<IReadOnlyList<DedupDecision>> DecisionsByShard() => Enumerable.Range(0, _shardStarts.Count - 1).Select(DecisionsFor);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
     }
 
     /// <summary>The dropped samples of shard <paramref name="shard"/> (manifest position), by row.</summary>

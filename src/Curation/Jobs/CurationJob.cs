@@ -18,6 +18,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
 {
     private readonly IShardStore _input = ShardStoreLocation.Open(input, storeOptions);
     private readonly IShardStore _output = ShardStoreLocation.Open(output, storeOptions);
+    private long _inputSamples;
 
     /// <summary>Where the job reports its phases and work items done.</summary>
     public IProgress<StageProgress>? Progress { get; init; }
@@ -40,22 +41,25 @@ public sealed class CurationJob(string input, string output, CurationSettings se
 
         // Shards whose signatures failed are left out of the output (and reported); the rest are decided together.
         var kept = shards.Where((_, i) => signed[i] is not null).ToList();
-        var signatures = new List<IReadOnlyList<SampleSignature>>(kept.Count);
+        // Small stores are decided in memory; large ones through hash partitions on local disk, with the same result.
+        using IDuplicateResolver resolver = _inputSamples <= settings.Dedup.PartitionRows
+            ? new DuplicateResolver()
+            : new PartitionedDuplicateResolver(Path.Combine(Path.GetTempPath(), $"pipeline-dedup-{Guid.NewGuid():N}"), settings.Dedup.PartitionRows, _inputSamples);
         foreach (var shard in kept)
         {
             var path = CurationPaths.Signatures(shard);
-            signatures.Add(SignatureFile.Read(await StoreFile.ReadAsync(_output, path, cancellationToken), _output.Describe(path)));
+            resolver.AddShard(SignatureFile.Read(await StoreFile.ReadAsync(_output, path, cancellationToken), _output.Describe(path)));
         }
 
-        var resolver = new DuplicateResolver(signatures);
         resolver.ResolveExact();
-        Progress?.Report(new StageProgress("dedup", $"{resolver.Count:N0} samples, {resolver.DistinctHashes.Count:N0} distinct perceptual hashes after the exact steps"));
+        var partitioned = resolver is PartitionedDuplicateResolver { Partitions: var cut } ? $" ({cut} partitions of about {settings.Dedup.PartitionRows:N0})" : "";
+        Progress?.Report(new StageProgress("dedup", $"{resolver.Count:N0} samples{partitioned}, {resolver.DistinctHashCount:N0} distinct perceptual hashes after the exact steps"));
         var pairs = new List<NearPair>();
         if (settings.Dedup.NearDuplicates)
         {
             await StoreFile.WriteAsync(_output, CurationPaths.DistinctHashes, (stream, _) =>
             {
-                NearPairFile.WriteHashes(stream, resolver.DistinctHashes);
+                resolver.WriteDistinctHashes(stream);
                 return Task.CompletedTask;
             }, cancellationToken);
             var partitions = settings.Dedup.IndexShards > 0 ? settings.Dedup.IndexShards : Math.Max(1, parallel);
@@ -76,15 +80,16 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             resolver.ResolveNear(pairs);
         }
 
-        for (var i = 0; i < kept.Count; i++)
+        var shardIndex = 0;
+        foreach (var decisions in resolver.DecisionsByShard())
         {
-            await StoreFile.WriteJsonAsync(_output, CurationPaths.Decisions(kept[i]), resolver.DecisionsFor(i), cancellationToken);
+            await StoreFile.WriteJsonAsync(_output, CurationPaths.Decisions(kept[shardIndex++]), decisions, cancellationToken);
         }
 
         var (applied, applyFailures) = await RunAsync("dedup", [.. kept.Select(s => Item(CurationStep.ApplyDedup, s))], cancellationToken);
         var figures = new Dictionary<string, double>
         {
-            ["distinctHashes"] = resolver.DistinctHashes.Count,
+            ["distinctHashes"] = resolver.DistinctHashCount,
             ["nearPairs"] = pairs.Count,
             ["nearGroups"] = resolver.NearGroups,
             ["maxDistance"] = settings.Dedup.MaxDistance,
@@ -159,6 +164,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             await StoreFile.WriteAsync(_output, path, (stream, ct) => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(claim), ct).AsTask(), cancellationToken);
         }
 
+        _inputSamples = manifest.TotalSamples;
         Progress?.Report(new StageProgress(step, $"{manifest.Shards.Count} shards, {manifest.TotalSamples:N0} samples from {_input.Location}"));
         return [.. manifest.Shards.Select(s => s.Name)];
     }

@@ -21,12 +21,20 @@ public sealed record DedupOptions
     /// <summary>Partitions of the hash index, each searched by one work item; 0 picks the number of parallel work items.</summary>
     public int IndexShards { get; init; }
 
+    /// <summary>
+    /// The dedup coordinator decides up to this many samples in memory (about 100 bytes each); a larger store is
+    /// cut by hash into partitions of about this many, spilled to the temporary folder (TMPDIR) and decided one
+    /// partition at a time, with the same result. 2,000,000 by default.
+    /// </summary>
+    public long PartitionRows { get; init; } = 2_000_000;
+
     /// <summary>Throws when a setting is out of range; the message names it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
     {
         SettingRange.Between(Key(nameof(MaxDistance)), MaxDistance, 0, 32);
         SettingRange.AtLeast(Key(nameof(IndexShards)), IndexShards, 0);
+        SettingRange.AtLeast(Key(nameof(PartitionRows)), PartitionRows, 1);
     }
 
     /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
