@@ -24,9 +24,9 @@ public sealed record DedupOptions
     /// <summary>
     /// The dedup coordinator decides up to this many samples in memory (about 100 bytes each); a larger store is
     /// cut by hash into partitions of about this many, spilled to the temporary folder (TMPDIR) and decided one
-    /// partition at a time, with the same result. 2,000,000 by default.
+    /// partition at a time, with the same result. 1,000,000 by default.
     /// </summary>
-    public long PartitionRows { get; init; } = 2_000_000;
+    public long PartitionRows { get; init; } = 1_000_000;
 
     /// <summary>Throws when a setting is out of range; the message names it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
