@@ -1,6 +1,6 @@
 namespace Pipeline.Orchestrator.Grains.Counters;
 
-/// <summary>The counters' persisted state: sparse per-entry counts and the chunks already added (so a redone chunk counts once).</summary>
+/// <summary>The counters' persisted checkpoint: sparse per-entry counts and the chunks already added (so a redone chunk counts once).</summary>
 [GenerateSerializer]
 [Alias("pipeline.entry-counters-state")]
 public sealed class EntryCountersState
@@ -16,4 +16,7 @@ public sealed class EntryCountersState
     [Id(8)] public Dictionary<string, long> ErrorsByHost { get; set; } = [];
     [Id(9)] public List<string> TopEntries { get; set; } = [];
     [Id(10)] public Dictionary<int, long>? Final { get; set; }
+
+    /// <summary>The first log segment whose reports may not be in these counters yet (replayed on activation).</summary>
+    [Id(11)] public int LogSegment { get; set; }
 }
