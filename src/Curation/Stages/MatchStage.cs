@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Progress;
@@ -23,11 +24,23 @@ public static class MatchStage
 
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>Matches <paramref name="inputs"/> into <paramref name="output"/>; committed partitions are skipped, so a rerun resumes.</summary>
+    /// <summary>Matches <paramref name="inputs"/> into <paramref name="output"/> in this process; committed partitions are skipped, so a rerun resumes.</summary>
     /// <exception cref="PipelineConfigurationException">The entries cannot be read, or the folder holds a run over other entries.</exception>
+    public static Task<MatchSummary> RunAsync(
+        IReadOnlyList<string> inputs, string entriesPath, string output, MatcherOptions options, UrlListColumns columns, int threads,
+        ILoggerFactory logging, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        RunAsync(inputs, entriesPath, output, options, columns, threads, logging, runner: null, parallel: 1, progress, cancellationToken);
+
+    /// <summary>
+    /// Matches <paramref name="inputs"/> into <paramref name="output"/>, one work item per partition run by
+    /// <paramref name="runner"/> (<paramref name="parallel"/> at a time), or in this process when it is null; committed
+    /// partitions are skipped, so a rerun resumes.
+    /// </summary>
+    /// <exception cref="PipelineConfigurationException">The entries cannot be read, or the folder holds a run over other entries.</exception>
+    /// <exception cref="InvalidOperationException">A partition failed on every attempt (the committed ones stay; a rerun resumes).</exception>
     public static async Task<MatchSummary> RunAsync(
         IReadOnlyList<string> inputs, string entriesPath, string output, MatcherOptions options, UrlListColumns columns, int threads,
-        ILoggerFactory logging, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+        ILoggerFactory logging, IMatchWorkRunner? runner, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,6 +49,23 @@ public static class MatchStage
         var entries = await LoadEntriesAsync(entriesPath, cancellationToken);
         await ClaimOutputAsync(output, entriesPath, entries, options, cancellationToken);
         var clock = Stopwatch.StartNew();
+        var results = runner is null
+            ? await MatchHereAsync(inputs, entriesPath, entries, output, options, columns, threads, logging, progress, clock, cancellationToken)
+            : await MatchOnWorkersAsync(inputs, entriesPath, output, options, columns, threads, runner, parallel, progress, cancellationToken);
+
+        var counts = await PoolMatcher.MergeCountsAsync(output, entries.Count, cancellationToken);
+        await counts.SaveAsync(Path.Combine(output, CountsFile), cancellationToken);
+        var summary = new MatchSummary(
+            Path.GetFullPath(entriesPath), entries.Count, options.CaseInsensitive, results.Sum(r => r.Candidates), results.Sum(r => r.Matched),
+            results.Sum(r => r.Problems), counts.NonZero, counts.Total, Math.Round(clock.Elapsed.TotalSeconds, 2), results);
+        await AtomicFile.WriteAllBytesAsync(Path.Combine(output, SummaryFile), JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
+        return summary;
+    }
+
+    private static async Task<List<PartitionMatchResult>> MatchHereAsync(
+        IReadOnlyList<string> inputs, string entriesPath, IReadOnlyList<string> entries, string output, MatcherOptions options, UrlListColumns columns, int threads,
+        ILoggerFactory logging, IProgress<StageProgress> progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
         EntryMatcher matcher;
         try
         {
@@ -60,13 +90,25 @@ public static class MatchStage
             progress.Report(new StageProgress("match", $"partition {result.Partition} ({i + 1}/{inputs.Count}) {(result.Resumed ? "already committed" : "committed")}: {result.Matched:N0} of {result.Candidates:N0} matched, {result.Problems} unreadable", i + 1, inputs.Count));
         }
 
-        var counts = await PoolMatcher.MergeCountsAsync(output, entries.Count, cancellationToken);
-        await counts.SaveAsync(Path.Combine(output, CountsFile), cancellationToken);
-        var summary = new MatchSummary(
-            Path.GetFullPath(entriesPath), entries.Count, options.CaseInsensitive, results.Sum(r => r.Candidates), results.Sum(r => r.Matched),
-            results.Sum(r => r.Problems), counts.NonZero, counts.Total, Math.Round(clock.Elapsed.TotalSeconds, 2), results);
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(output, SummaryFile), JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
-        return summary;
+
+        return results;
+    }
+
+    private static async Task<List<PartitionMatchResult>> MatchOnWorkersAsync(
+        IReadOnlyList<string> inputs, string entriesPath, string output, MatcherOptions options, UrlListColumns columns, int threads,
+        IMatchWorkRunner runner, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+    {
+        var items = inputs.Select(input => new MatchWorkItem(Path.GetFullPath(input), Path.GetFullPath(output), Path.GetFullPath(entriesPath), options, columns, threads)).ToList();
+        progress.Report(new StageProgress("match", $"{items.Count} partitions as work items, {parallel} at a time"));
+        var scheduler = new WorkItemScheduler<MatchWorkItem, PartitionMatchResult>(runner.RunAsync, item => item.Describe(), parallel);
+        scheduler.ItemDone += (item, done, total) => progress.Report(new StageProgress("match", $"{done}/{total} partitions done ({item})", done, total));
+        var (results, failures) = await scheduler.RunAsync(items, cancellationToken);
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException($"matching failed: {string.Join("; ", failures.Select(f => $"{f.Item}: {f.Reason}"))}");
+        }
+
+        return [.. results.Select(r => r!)];
     }
 
     /// <summary>Reads the summary a finished match run left in <paramref name="matches"/>.</summary>

@@ -147,11 +147,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         return distinct;
     }
 
-    /// <summary>Matches the candidate partitions against the entries.</summary>
-    public Task<MatchSummary> MatchAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken)
+    /// <summary>Matches the candidate partitions against the entries, each partition a work item run by <paramref name="runner"/>, <paramref name="parallel"/> at a time.</summary>
+    public Task<MatchSummary> MatchAsync(IMatchWorkRunner runner, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         var inputs = Enumerable.Range(0, spec.Sources.Partitions).Select(p => Path.Combine(Paths.Candidates, $"part-{p:D4}.jsonl")).ToList();
-        return MatchStage.RunAsync(inputs, Paths.Entries, Paths.Matches, spec.Matching, new UrlListColumns(), Environment.ProcessorCount, logging, progress, cancellationToken);
+        return MatchStage.RunAsync(inputs, Paths.Entries, Paths.Matches, spec.Matching, new UrlListColumns(), Environment.ProcessorCount, logging, runner, parallel, progress, cancellationToken);
     }
 
     /// <summary>Balances the matched pairs.</summary>

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Matching;
 using Pipeline.Curation.Stages;
+using Pipeline.Orchestrator.Grains.Curation;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Manifest;
@@ -105,7 +107,16 @@ public static class CurateCommand
         var columns = context.Bind<UrlListColumns>(CandidateFile.ColumnsSection);
         var matcherOptions = context.Bind<MatcherOptions>(MatcherOptions.Section);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
-        var summary = await MatchStage.RunAsync(inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging, ConsoleProgress.Instance, cancellationToken);
+        using var client = context.Options.IsDistributed
+            ? await PipelineHosts.StartClientAsync(context.Configuration, context.Options, context.Verbose, cancellationToken)
+            : null;
+        var grains = client?.Services.GetRequiredService<IGrainFactory>();
+
+        // On a cluster, a partition per work item, as many at a time as there are silos.
+        var silos = grains is null ? 1 : (await grains.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken)).Count;
+        var summary = await MatchStage.RunAsync(
+            inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging,
+            grains is null ? null : new GrainMatchWorkRunner(grains), Math.Max(1, silos), ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"match: {summary.Candidates:N0} candidates, {summary.Matched:N0} matched ({MatchStage.Percent(summary.Matched, summary.Candidates)}), {summary.EntriesMatched:N0} of {summary.EntryCount:N0} entries occur, {summary.Problems} unreadable records; {output}");
         var problems = summary.Partitions.SelectMany(r => r.FirstProblems).ToList();

@@ -69,7 +69,8 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
                 return $"{await runner.ExtractAsync(progress, ct):N0} candidates";
             case CampaignStage.Match:
             {
-                var m = await runner.MatchAsync(progress, ct);
+                // A partition per work item, as many at a time as there are silos (each matches with all its cores).
+                var m = await runner.MatchAsync(new GrainMatchWorkRunner(grains), Math.Max(1, silos.ActiveSilos().Count), progress, ct);
                 var counts = await EntryCounts.LoadAsync(Path.Combine(runner.Paths.Matches, MatchStage.CountsFile), ct);
                 var matched = new Dictionary<int, long>();
                 var span = counts.AsSpan();
