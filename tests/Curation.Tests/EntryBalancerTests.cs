@@ -175,6 +175,35 @@ public sealed class EntryBalancerTests
         Assert.True(banded.PeakHeldRows * 2 < inMemory.PeakHeldRows, $"banded held {banded.PeakHeldRows} pairs at once, in memory {inMemory.PeakHeldRows}");
     }
 
+    /// <summary>Ranks bands through the library's ranker as another worker would, recording what it was given.</summary>
+    private sealed class RecordingRanker : IBandRankRunner
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> Bands { get; } = [];
+
+        public Task<long> RankAsync(BandRankItem item, CancellationToken cancellationToken)
+        {
+            Bands.Add(item.Band);
+            return new BandRanker().RankAsync(item, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Bands_ranked_as_work_items_by_a_runner_choose_what_one_band_in_memory_chooses()
+    {
+        var (pool, counts) = ZipfPool(8000, 200, seed: 6);
+        var options = new BalancerOptions { Threshold = 40, ReserveFactor = 1.5, Seed = 2 };
+        var expected = await BalanceAsync(pool, counts, options);
+        using var spill = new TemporaryFolder("balance-spill");
+        var ranker = new RecordingRanker();
+        var banded = new EntryBalancer(options with { BandRows = 300 }, counts, spill.Combine("spill"), ranker, rankParallel: 3);
+        var actual = await BalanceAsync(pool, counts, options, balancer: banded);
+
+        Assert.Equal(expected.Select(p => (p.Key, p.Balance)), actual.Select(p => (p.Key, p.Balance)));
+        Assert.Equal(banded.Bands, ranker.Bands.Count);
+        Assert.Equal(Enumerable.Range(0, banded.Bands), ranker.Bands.Order());
+        Assert.InRange(banded.PeakHeldRows, 1, Math.Max(300, options.WithReserve));
+    }
+
     [Fact]
     public async Task A_pool_that_changes_between_the_passes_of_a_banded_balance_is_refused()
     {

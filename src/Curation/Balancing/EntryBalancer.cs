@@ -38,13 +38,17 @@ public sealed class EntryBalancer
     private readonly BalancerOptions _options;
     private readonly EntryCounts _counts;
     private readonly string? _spillFolder;
+    private readonly IBandRankRunner? _rankRunner;
+    private readonly int _rankParallel;
     private Func<long> _peakHeldRows = () => 0;
 
     /// <summary>
     /// A balancer for a pool whose per-entry match counts are <paramref name="counts"/>; exact mode spills to
-    /// <paramref name="spillFolder"/> (a fresh temporary folder when null) when the entries need more than one band.
+    /// <paramref name="spillFolder"/> (a fresh temporary folder when null) when the entries need more than one band,
+    /// and ranks the bands with <paramref name="rankRunner"/>, <paramref name="rankParallel"/> at a time (in this
+    /// process, one per core, when null).
     /// </summary>
-    public EntryBalancer(BalancerOptions options, EntryCounts counts, string? spillFolder = null)
+    public EntryBalancer(BalancerOptions options, EntryCounts counts, string? spillFolder = null, IBandRankRunner? rankRunner = null, int rankParallel = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(counts);
@@ -52,6 +56,8 @@ public sealed class EntryBalancer
         _options = options;
         _counts = counts;
         _spillFolder = spillFolder;
+        _rankRunner = rankRunner;
+        _rankParallel = Math.Max(1, rankParallel);
     }
 
     /// <summary>The most ranked pairs exact mode held in memory at once during the last balance.</summary>
@@ -123,7 +129,7 @@ public sealed class EntryBalancer
         }
 
         var folder = _spillFolder ?? Path.Combine(Path.GetTempPath(), $"pipeline-balance-{Guid.NewGuid():N}");
-        var spilled = new SpilledExactBalance(this, _options, bands, window, perEntry, folder);
+        var spilled = new SpilledExactBalance(this, _options, bands, window, perEntry, folder, _rankRunner, _rankParallel);
         _peakHeldRows = () => spilled.PeakHeldRows;
         return spilled.RunAsync(openPool, cancellationToken);
     }

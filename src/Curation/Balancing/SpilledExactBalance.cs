@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
 
 namespace Pipeline.Curation.Balancing;
@@ -13,7 +14,8 @@ namespace Pipeline.Curation.Balancing;
 /// <item><b>scatter</b>: one pass over the pool writes every (entry, priority, ordinal) to the file of the entry's
 /// band, and, for a pair whose entries fall in several bands, a forward record (ordinal, later bands) to each of
 /// those bands but the last;</item>
-/// <item><b>rank</b>: each band, in parallel, keeps its entries' best <c>window</c> pairs and writes them ranked;</item>
+/// <item><b>rank</b>: each band, a work item (<see cref="BandRanker"/>; on a cluster, any worker sharing the folder),
+/// keeps its entries' best <c>window</c> pairs and writes them ranked;</item>
 /// <item><b>assign</b>: band after band, rarest first, each entry takes its ranked pairs that no rarer entry took.
 /// A band learns what earlier bands took from its inbox, and appends what it took to the inboxes of the later
 /// bands that share the pair (its forward records), so no band needs another band's state;</item>
@@ -23,7 +25,7 @@ namespace Pipeline.Curation.Balancing;
 /// Disk traffic is linear in the pool's (pair, entry) matches; memory is the band budget per core plus one
 /// buffered file per band.
 /// </remarks>
-internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOptions options, EntryBands bands, int window, int perEntry, string folder)
+internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOptions options, EntryBands bands, int window, int perEntry, string folder, IBandRankRunner? runner, int parallel)
 {
     private const int BufferSize = 1 << 16;
     private long _held;
@@ -44,11 +46,7 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
         try
         {
             var scattered = await ScatterAsync(openPool(cancellationToken), cancellationToken);
-            await Parallel.ForAsync(
-                0,
-                bands.Count,
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount), CancellationToken = cancellationToken },
-                (band, ct) => new ValueTask(Task.Run(() => Rank(band, ct), ct)));
+            await RankAsync(cancellationToken);
             for (var band = 0; band < bands.Count; band++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -66,7 +64,7 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
         }
     }
 
-    private string PathOf(string kind, int band) => Path.Combine(folder, $"{kind}-{band:D5}.bin");
+    private string PathOf(string kind, int band) => BandRankItem.PathOf(folder, kind, band);
 
     private static BinaryWriter Create(string path, FileMode mode = FileMode.Create) =>
         new(new FileStream(path, mode, FileAccess.Write, FileShare.None, BufferSize));
@@ -94,6 +92,7 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
                     var writer = rows[band] ??= Create(PathOf("rows", band));
                     writer.Write(entry);
                     writer.Write(EntryBalancer.Priority(options.Seed, keyHash, entry));
+                    // RowBytes per row: entry, priority, ordinal.
                     writer.Write(ordinal);
                     if (!pairBands.Contains(band))
                     {
@@ -130,69 +129,39 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
         return ordinal;
     }
 
-    /// <summary>Step 2: a band's entries, each with its best <c>window</c> ordinals, best first.</summary>
-    private void Rank(int band, CancellationToken cancellationToken)
+    /// <summary>Step 2: each band with rows is ranked as a work item (its entries written beside its rows first).</summary>
+    private async Task RankAsync(CancellationToken cancellationToken)
     {
-        using var reader = OpenIfExists(PathOf("rows", band));
-        if (reader is null)
+        var items = new List<BandRankItem>();
+        for (var band = 0; band < bands.Count; band++)
         {
-            return;
-        }
-
-        var worstFirst = Comparer<(ulong Priority, long Ordinal)>.Create((a, b) => b.CompareTo(a));
-        var queues = new Dictionary<int, PriorityQueue<long, (ulong Priority, long Ordinal)>>();
-        long held = 0;
-        try
-        {
-            var length = reader.BaseStream.Length;
-            for (long row = 0; row * 20 < length; row++)
+            if (File.Exists(PathOf("rows", band)))
             {
-                if ((row & 0xFFFF) == 0)
+                using var entries = Create(PathOf("entries", band));
+                entries.Write(bands.EntriesOf(band).Count);
+                foreach (var entry in bands.EntriesOf(band))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    entries.Write(entry);
                 }
 
-                var entry = reader.ReadInt32();
-                var rank = (reader.ReadUInt64(), reader.ReadInt64());
-                if (!queues.TryGetValue(entry, out var queue))
-                {
-                    queues[entry] = queue = new PriorityQueue<long, (ulong, long)>(worstFirst);
-                }
-
-                if (queue.Count < window)
-                {
-                    queue.Enqueue(rank.Item2, rank);
-                    held++;
-                    Hold(1);
-                }
-                else if (queue.TryPeek(out _, out var worst) && rank.CompareTo(worst) < 0)
-                {
-                    queue.DequeueEnqueue(rank.Item2, rank);
-                }
-            }
-
-            using var ranked = Create(PathOf("ranked", band));
-            foreach (var entry in bands.EntriesOf(band))
-            {
-                if (queues.Remove(entry, out var queue))
-                {
-                    var ordinals = queue.UnorderedItems.OrderBy(item => item.Priority).Select(item => item.Element).ToArray();
-                    ranked.Write(entry);
-                    ranked.Write(ordinals.Length);
-                    foreach (var o in ordinals)
-                    {
-                        ranked.Write(o);
-                    }
-                }
+                items.Add(new BandRankItem(folder, band, window));
             }
         }
-        finally
+
+        var local = runner is null;
+        var ranker = runner ?? new BandRanker(Hold);
+        var scheduler = new WorkItemScheduler<BandRankItem, object>(async (item, ct) => await ranker.RankAsync(item, ct), item => item.Describe(), local ? Environment.ProcessorCount : parallel);
+        var (results, failures) = await scheduler.RunAsync(items, cancellationToken);
+        if (failures.Count > 0)
         {
-            Hold(-held);
+            throw new InvalidOperationException($"balancing failed: {string.Join("; ", failures.Select(f => $"{f.Item}: {f.Reason}"))}");
         }
 
-        reader.Dispose();
-        File.Delete(PathOf("rows", band));
+        if (!local && results.Length > 0)
+        {
+            // Held on the workers: the largest band one of them held.
+            _peakHeld = Math.Max(_peakHeld, results.Max(r => (long)r!));
+        }
     }
 
     /// <summary>Step 3: a band's entries take their pairs, rarest first, skipping pairs taken before; tells later bands.</summary>

@@ -20,18 +20,27 @@ public static class BalanceStage
     /// <summary>Balances the match run in <paramref name="matches"/> into <paramref name="output"/>; with <paramref name="survivors"/>, rebalances over them with no reserve.</summary>
     public static Task<BalanceOutcome> RunAsync(
         string matches, string output, BalancerOptions options, IReadOnlySet<string>? survivors, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
-        BalanceAsync(matches, pool: null, survivors, output, options, progress, cancellationToken);
+        BalanceAsync(matches, pool: null, survivors, output, options, rankRunner: null, rankParallel: 1, progress, cancellationToken);
+
+    /// <summary>
+    /// Balances the match run in <paramref name="matches"/> into <paramref name="output"/>, exact mode's bands ranked as
+    /// work items by <paramref name="rankRunner"/>, <paramref name="rankParallel"/> at a time (workers must share the output folder).
+    /// </summary>
+    public static Task<BalanceOutcome> RunAsync(
+        string matches, string output, BalancerOptions options, IBandRankRunner? rankRunner, int rankParallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceAsync(matches, pool: null, survivors: null, output, options, rankRunner, rankParallel, progress, cancellationToken);
 
     /// <summary>
     /// Rebalances, with no reserve, the pairs of the pair files <paramref name="pool"/> (the survivors of a run, with
     /// the entries they matched) against the counts of the match run in <paramref name="matches"/>.
     /// </summary>
     public static Task<BalanceOutcome> RebalanceAsync(
-        string matches, IReadOnlyList<string> pool, string output, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
-        BalanceAsync(matches, pool ?? throw new ArgumentNullException(nameof(pool)), survivors: null, output, options, progress, cancellationToken);
+        string matches, IReadOnlyList<string> pool, string output, BalancerOptions options, IBandRankRunner? rankRunner, int rankParallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceAsync(matches, pool ?? throw new ArgumentNullException(nameof(pool)), survivors: null, output, options, rankRunner, rankParallel, progress, cancellationToken);
 
     private static async Task<BalanceOutcome> BalanceAsync(
-        string matches, IReadOnlyList<string>? pool, IReadOnlySet<string>? survivors, string output, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+        string matches, IReadOnlyList<string>? pool, IReadOnlySet<string>? survivors, string output, BalancerOptions options,
+        IBandRankRunner? rankRunner, int rankParallel, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
@@ -64,7 +73,7 @@ public static class BalanceStage
         }
 
         Directory.CreateDirectory(output);
-        var balancer = new EntryBalancer(options, counts, Path.Combine(output, SpillFolder));
+        var balancer = new EntryBalancer(options, counts, Path.GetFullPath(Path.Combine(output, SpillFolder)), rankRunner, rankParallel);
         var card = new DataCardBuilder(entries, counts, options);
         var withReserve = survivors is null && pool is null;
         var over = (survivors, pool) switch

@@ -30,8 +30,14 @@ public static class RefillStage
     /// refilled pairs and data card to <paramref name="refillFolder"/>, and the chosen samples to <paramref name="final"/>.
     /// A rerun writes the same shards, which the final store's manifest already holds.
     /// </summary>
+    public static Task<RefillOutcome> RunAsync(
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        RunAsync(matches, survivors, final, refillFolder, options, rankRunner: null, rankParallel: 1, progress, cancellationToken);
+
+    /// <summary>As the other overload, with exact mode's bands ranked as work items by <paramref name="rankRunner"/>, <paramref name="rankParallel"/> at a time.</summary>
     public static async Task<RefillOutcome> RunAsync(
-        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken)
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IBandRankRunner? rankRunner, int rankParallel,
+        IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(survivors);
         ArgumentNullException.ThrowIfNull(final);
@@ -59,7 +65,7 @@ public static class RefillStage
             progress.Report(new StageProgress("refill", $"{withoutEntries:N0} of {surviving:N0} surviving samples carry no matched entries (not fetched from a balanced list) and cannot be chosen"));
         }
 
-        var balance = await BalanceStage.RebalanceAsync(matches, [poolFile], refillFolder, options, progress, cancellationToken);
+        var balance = await BalanceStage.RebalanceAsync(matches, [poolFile], refillFolder, options, rankRunner, rankParallel, progress, cancellationToken);
 
         // The chosen pairs come in the survivors' order: one merge, nothing looked up.
         var encoding = manifest.ImageColumn is { } column ? SampleSchema.ParseColumnName(column) : ImageEncoding.Jpg;

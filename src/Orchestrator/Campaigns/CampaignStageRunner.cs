@@ -6,6 +6,7 @@ using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
 using Pipeline.Crawler.Stages;
+using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
 using Pipeline.Curation.Pageviews;
@@ -154,9 +155,9 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         return MatchStage.RunAsync(inputs, Paths.Entries, Paths.Matches, spec.Matching, new UrlListColumns(), Environment.ProcessorCount, logging, runner, parallel, progress, cancellationToken);
     }
 
-    /// <summary>Balances the matched pairs.</summary>
-    public Task<BalanceOutcome> BalanceAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
-        BalanceStage.RunAsync(Paths.Matches, Paths.Balanced, spec.Balancing, survivors: null, progress, cancellationToken);
+    /// <summary>Balances the matched pairs, exact mode's bands ranked as work items by <paramref name="ranker"/>, <paramref name="parallel"/> at a time.</summary>
+    public Task<BalanceOutcome> BalanceAsync(IBandRankRunner ranker, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        BalanceStage.RunAsync(Paths.Matches, Paths.Balanced, spec.Balancing, ranker, parallel, progress, cancellationToken);
 
     /// <summary>
     /// Cuts the balanced pairs, kept and reserve, into chunk lists, once; returns the chunk names, the fetch work items.
@@ -229,11 +230,11 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<StepSummary> DedupAsync(IWorkItemRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
         Job(Paths.Filtered, Paths.Deduped, runner, progress).DedupAsync(cancellationToken);
 
-    /// <summary>Rebalances over the deduplicated samples and writes the chosen ones, at most t per entry, to the final store.</summary>
-    public Task<RefillOutcome> RefillAsync(IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+    /// <summary>Rebalances over the deduplicated samples (bands ranked as in <see cref="BalanceAsync"/>) and writes the chosen ones, at most t per entry, to the final store.</summary>
+    public Task<RefillOutcome> RefillAsync(IBandRankRunner ranker, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
         RefillStage.RunAsync(
             Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
-            spec.Balancing, progress, cancellationToken);
+            spec.Balancing, ranker, parallel, progress, cancellationToken);
 
     private async Task<List<QueryEntry>> BuildEntriesAsync(IQueryWorkRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {

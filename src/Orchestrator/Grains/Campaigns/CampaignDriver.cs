@@ -90,7 +90,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
 
             case CampaignStage.Balance:
             {
-                var b = await runner.BalanceAsync(progress, ct);
+                var b = await runner.BalanceAsync(new GrainBandRankRunner(grains), Math.Max(1, silos.ActiveSilos().Count), progress, ct);
                 return $"{b.Card.PairsKept:N0} kept, {b.Card.PairsReserve:N0} reserve of {b.PoolPairs:N0} pairs; {b.Card.CappedEntries:N0} entries capped at t = {spec.Balancing.Threshold}";
             }
 
@@ -106,7 +106,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             case CampaignStage.Dedup:
             {
                 var s = await runner.DedupAsync(new GrainWorkItemRunner(grains), progress, ct);
-                var refill = await runner.RefillAsync(progress, ct);
+                var refill = await runner.RefillAsync(new GrainBandRankRunner(grains), Math.Max(1, silos.ActiveSilos().Count), progress, ct);
                 await grains.GetGrain<IEntryCountersGrain>(spec.Name).SetFinal(new Dictionary<int, long>(refill.PerEntry));
                 await registry.Refresh("shards", runner.FinalStore);
                 return $"{s.Describe()}; refill: {refill.Chosen:N0} of {refill.Survivors:N0} chosen, {refill.FromReserve:N0} from the reserve";

@@ -1,0 +1,14 @@
+namespace Pipeline.Curation.Balancing;
+
+/// <summary>One band of exact balancing to rank, self-contained so any worker sharing the spill folder can run it.</summary>
+/// <param name="Folder">The spill folder holding the band's scattered matches and its entries.</param>
+/// <param name="Band">The band's number.</param>
+/// <param name="Window">The most pairs ranked per entry.</param>
+public sealed record BandRankItem(string Folder, int Band, int Window)
+{
+    /// <summary>A short name for progress and error lines.</summary>
+    public string Describe() => $"rank band {Band}";
+
+    /// <summary>The path of one of the band's files of kind <paramref name="kind"/> (rows, entries, ranked, ...).</summary>
+    public static string PathOf(string folder, string kind, int band) => Path.Combine(folder, $"{kind}-{band:D5}.bin");
+}
