@@ -16,7 +16,20 @@ using Pipeline.TestServices;
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
 //    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
 //    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
+//    or: ... -- scale [n ...]  (every stage end to end at n candidates, each in its own process; HTTP fetch up to 10^6, a marked fetch bypass at every n)
 static int[] Sizes(string[] args, int[] defaults) => args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : defaults;
+
+if (args.Length > 0 && args[0] == "scale-stage")
+{
+    Environment.ExitCode = await ScaleStageCommands.RunAsync(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "scale")
+{
+    await ScaleBenchmarks.RunAsync([.. Sizes(args, [100_000, 1_000_000, 10_000_000]).Select(n => (long)n)]);
+    return;
+}
 
 if (args.Length > 0 && args[0] == "counters")
 {
