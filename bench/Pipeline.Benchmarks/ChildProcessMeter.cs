@@ -14,7 +14,7 @@ internal static class ChildProcessMeter
     // USER_HZ, the unit of utime and stime in /proc/PID/stat: 100 on every Linux ABI .NET runs on.
     private const double TicksPerSecond = 100.0;
 
-    public static async Task<ChildRun> RunAsync(string stage, IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    public static async Task<ChildRun> RunAsync(string stage, IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -61,13 +61,20 @@ internal static class ChildProcessMeter
 
         long peak = 0, written = 0;
         double cpu = 0;
-        var exited = process.WaitForExitAsync();
+        var exited = process.WaitForExitAsync(CancellationToken.None);
         while (!exited.IsCompleted)
         {
             peak = Math.Max(peak, ReadHighWaterMark(process.Id) ?? 0);
             cpu = ReadCpuSeconds(process.Id) ?? cpu;
             written = ReadWriteBytes(process.Id) ?? written;
-            await Task.WhenAny(exited, Task.Delay(20));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                await exited;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            await Task.WhenAny(exited, Task.Delay(20, CancellationToken.None));
         }
 
         await exited;

@@ -27,7 +27,16 @@ if (args.Length > 0 && args[0] == "scale-stage")
 
 if (args.Length > 0 && args[0] == "scale")
 {
-    await ScaleBenchmarks.RunAsync([.. Sizes(args, [100_000, 1_000_000, 10_000_000]).Select(n => (long)n)]);
+    try
+    {
+        await ScaleBenchmarks.RunAsync([.. Sizes(args, [100_000, 1_000_000, 10_000_000]).Select(n => (long)n)]);
+    }
+    catch (OperationCanceledException)
+    {
+        await Console.Error.WriteLineAsync("scale: interrupted; the running stage was stopped and the temporary folder removed");
+        Environment.ExitCode = 130;
+    }
+
     return;
 }
 

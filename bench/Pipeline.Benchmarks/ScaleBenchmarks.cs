@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -52,15 +53,27 @@ internal static class ScaleBenchmarks
 
     public static async Task RunAsync(IReadOnlyList<long> sizes)
     {
+        // Ctrl+C or SIGTERM kills the running stage and unwinds, so the temporary folder (gigabytes at 10^7) is removed.
+        // Without this, the loopback server's host would take the signal and stop only itself.
+        using var stop = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        var cancellationToken = stop.Token;
         using var root = new TemporaryFolder("bench-scale");
         var entriesPath = root.Combine("entries.parquet");
-        var queries = await ChildProcessMeter.RunAsync("queries", [.. PipelineCommand(), "queries", "build", "--out", entriesPath], root.Path, ChildEnvironment);
+        var queries = await ChildProcessMeter.RunAsync("queries", [.. PipelineCommand(), "queries", "build", "--out", entriesPath], root.Path, ChildEnvironment, cancellationToken);
         if (queries.ExitCode != 0)
         {
             throw new InvalidOperationException($"queries build failed ({queries.ExitCode}); is WordNet installed (/usr/share/wordnet)?");
         }
 
-        var entries = await EntryListFile.LoadAsync(entriesPath, CancellationToken.None);
+        var entries = await EntryListFile.LoadAsync(entriesPath, cancellationToken);
         await using var web = await LoopbackWebServer.StartAsync(app =>
         {
             app.MapGet("/robots.txt", () => Results.Text("User-agent: *\nAllow: /\n"));
@@ -74,7 +87,7 @@ internal static class ScaleBenchmarks
             Directory.CreateDirectory(folder);
             try
             {
-                await RunSizeAsync(n, folder, entriesPath, input, measured);
+                await RunSizeAsync(n, folder, entriesPath, input, measured, cancellationToken);
             }
             finally
             {
@@ -111,19 +124,19 @@ internal static class ScaleBenchmarks
         }
     }
 
-    private static async Task RunSizeAsync(long n, string folder, string entriesPath, ScaleInput input, List<ScaleMeasurement> measured)
+    private static async Task RunSizeAsync(long n, string folder, string entriesPath, ScaleInput input, List<ScaleMeasurement> measured, CancellationToken cancellationToken)
     {
         var threshold = Math.Max(1, n / CandidatesPerThreshold);
         var partitions = (int)Math.Max(4, n / CandidatesPerPartition);
         var list = Path.Combine(folder, "pool.jsonl");
         var clock = Stopwatch.StartNew();
-        var listBytes = await input.WriteAsync(list, n, CancellationToken.None);
+        var listBytes = await input.WriteAsync(list, n, cancellationToken);
         await Console.Error.WriteLineAsync($"scale: n={n:N0}: generated {listBytes / 1048576.0:N1} MB of candidates in {clock.Elapsed.TotalSeconds:N1} s; t = {threshold}, {partitions} partitions");
 
         var campaign = Path.Combine(folder, "campaign");
         var extract = await StageAsync(measured, "extract", n, "candidates", n, self: true,
             [.. SelfCommand(), "scale-stage", "extract", list, campaign, partitions.ToString(CultureInfo.InvariantCulture), SpillAfter.ToString(CultureInfo.InvariantCulture)],
-            folder, Path.Combine(campaign, "candidates"), run => Number(run.Output, "distinct"), extra: () => new { partitions, spill_after = SpillAfter });
+            folder, Path.Combine(campaign, "candidates"), run => Number(run.Output, "distinct"), extra: () => new { partitions, spill_after = SpillAfter }, cancellationToken: cancellationToken);
         if (extract is null)
         {
             return;
@@ -132,7 +145,7 @@ internal static class ScaleBenchmarks
         var matched = Path.Combine(folder, "matched");
         var match = await StageAsync(measured, "match", n, "candidates", extract.Value, self: false,
             [.. PipelineCommand(), "curate", "match", Path.Combine(campaign, "candidates"), "--entries", entriesPath, "--out", matched],
-            folder, matched, _ => FileNumber(Path.Combine(matched, "match-summary.json"), "matched"));
+            folder, matched, _ => FileNumber(Path.Combine(matched, "match-summary.json"), "matched"), cancellationToken: cancellationToken);
         if (match is null)
         {
             return;
@@ -141,7 +154,7 @@ internal static class ScaleBenchmarks
         var balanced = Path.Combine(folder, "balanced");
         var balance = await StageAsync(measured, "balance", n, "matched pairs", match.Value, self: false,
             [.. PipelineCommand(), "curate", "balance", "--matches", matched, "--out", balanced, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0"],
-            folder, balanced, _ => FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_kept") + FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_reserve"), extra: () => new { t = threshold });
+            folder, balanced, _ => FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_kept") + FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_reserve"), extra: () => new { t = threshold }, cancellationToken: cancellationToken);
         if (balance is null)
         {
             return;
@@ -152,7 +165,7 @@ internal static class ScaleBenchmarks
         var bypass = await StageAsync(measured, "fetch-bypass", n, "balanced pairs", balance.Value, self: true,
             [.. SelfCommand(), "scale-stage", "fetch-bypass", balancedList, bypassed, ImageSize.ToString(CultureInfo.InvariantCulture), FetchChunk.ToString(CultureInfo.InvariantCulture)],
             folder, bypassed, _ => SamplesIn(bypassed),
-            extra: () => new { bypass = "BYPASS of fetch, no image bytes: no HTTP, decode or resize; each pair's outcome, original size and a stand-in perceptual hash from the generator, a 600-byte placeholder as its image" });
+            extra: () => new { bypass = "BYPASS of fetch, no image bytes: no HTTP, decode or resize; each pair's outcome, original size and a stand-in perceptual hash from the generator, a 600-byte placeholder as its image" }, cancellationToken: cancellationToken);
         if (bypass is null)
         {
             return;
@@ -169,7 +182,7 @@ internal static class ScaleBenchmarks
                 {
                     server_cpu_s = Math.Round((Process.GetCurrentProcess().TotalProcessorTime - serverCpu).TotalSeconds, 2),
                     same_samples_per_chunk_as_bypass = SampleCounts(bypassed).SequenceEqual(SampleCounts(fetched)),
-                });
+                }, cancellationToken: cancellationToken);
         }
         else
         {
@@ -178,7 +191,7 @@ internal static class ScaleBenchmarks
 
         var filtered = Path.Combine(folder, "filtered");
         var filter = await StageAsync(measured, "filter", n, "samples", bypass.Value, self: false,
-            [.. PipelineCommand(), "curate", "filter", bypassed, "--out", filtered], folder, filtered, _ => SamplesIn(filtered));
+            [.. PipelineCommand(), "curate", "filter", bypassed, "--out", filtered], folder, filtered, _ => SamplesIn(filtered), cancellationToken: cancellationToken);
         if (filter is null)
         {
             return;
@@ -186,7 +199,7 @@ internal static class ScaleBenchmarks
 
         var deduped = Path.Combine(folder, "deduped");
         var dedup = await StageAsync(measured, "dedup", n, "samples", filter.Value, self: false,
-            [.. PipelineCommand(), "curate", "dedup", filtered, "--out", deduped], folder, deduped, _ => SamplesIn(deduped));
+            [.. PipelineCommand(), "curate", "dedup", filtered, "--out", deduped], folder, deduped, _ => SamplesIn(deduped), cancellationToken: cancellationToken);
         if (dedup is null)
         {
             return;
@@ -194,14 +207,14 @@ internal static class ScaleBenchmarks
 
         var final = Path.Combine(folder, "final");
         var refill = await StageAsync(measured, "refill", n, "samples", dedup.Value, self: false,
-            [.. PipelineCommand(), "curate", "refill", deduped, "--matches", matched, "--out", final, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0"], folder, final, _ => SamplesIn(final), extra: () => new { t = threshold });
+            [.. PipelineCommand(), "curate", "refill", deduped, "--matches", matched, "--out", final, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0"], folder, final, _ => SamplesIn(final), extra: () => new { t = threshold }, cancellationToken: cancellationToken);
         if (refill is null)
         {
             return;
         }
 
         await StageAsync(measured, "verify", n, "samples", refill.Value, self: false,
-            [.. PipelineCommand(), "shard", "verify", final, "--json"], folder, final, _ => refill.Value, countOutput: false);
+            [.. PipelineCommand(), "shard", "verify", final, "--json"], folder, final, _ => refill.Value, countOutput: false, cancellationToken: cancellationToken);
     }
 
     /// <summary>
@@ -210,9 +223,9 @@ internal static class ScaleBenchmarks
     /// </summary>
     private static async Task<long?> StageAsync(
         List<ScaleMeasurement> measured, string stage, long n, string item, long items, bool self, IReadOnlyList<string> command, string workingDirectory,
-        string output, Func<ChildRun, long> produced, Func<object>? extra = null, bool countOutput = true)
+        string output, Func<ChildRun, long> produced, Func<object>? extra = null, bool countOutput = true, CancellationToken cancellationToken = default)
     {
-        var run = await ChildProcessMeter.RunAsync(stage, command, workingDirectory, ChildEnvironment);
+        var run = await ChildProcessMeter.RunAsync(stage, command, workingDirectory, ChildEnvironment, cancellationToken);
         var ok = run.ExitCode == 0;
         long? made = ok ? produced(run) : null;
         var line = new Dictionary<string, object?>
