@@ -11,6 +11,8 @@ public sealed class HammingIndexTests
     [InlineData(5_000, 8, null)]
     [InlineData(5_000, 12, null)]
     [InlineData(2_000, 8, 16)]
+    [InlineData(5_000, 8, 21)]
+    [InlineData(5_000, 10, 21)]
     [InlineData(300, 10, null)]
     public void Search_finds_exactly_what_comparing_against_every_hash_finds(int count, int k, int? chunkBits)
     {
@@ -41,6 +43,10 @@ public sealed class HammingIndexTests
     {
         Assert.Equal(8, HammingIndex.Build(new ulong[10]).Chunks);
         Assert.Equal(4, HammingIndex.Build(new ulong[70_000]).Chunks);
+
+        // From about 90k hashes on, chunks stay at least log2(n) bits wide (3 of 21-22 bits), so buckets do not fill up as n grows.
+        Assert.Equal(3, HammingIndex.Build(new ulong[200_000]).Chunks);
+        Assert.Equal(3, HammingIndex.Build(new ulong[2_000_000]).Chunks);
         Assert.True(HammingIndex.Build(new ulong[70_000]).MemoryBytes < 70_000 * 40);
     }
 

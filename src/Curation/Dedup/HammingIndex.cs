@@ -43,7 +43,10 @@ public sealed class HammingIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1, nameof(chunkBits));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, 26, nameof(chunkBits));
         var copy = hashes.ToArray();
-        var count = (64 + bits - 1) / bits;
+        // Chunks at least `bits` wide (floor, not ceiling), so a table bucket holds about one hash whatever n: with
+        // narrower chunks (4 of 16 bits from 90k to 3M hashes) buckets fill as n grows and the search turns quadratic.
+        // At least 3 chunks, so no table exceeds 2^22 slots.
+        var count = Math.Max(3, 64 / bits);
         var chunks = new Chunk[count];
         var shift = 64;
         for (var c = 0; c < count; c++)
