@@ -16,7 +16,8 @@ using Pipeline.TestServices;
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
 //    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
 //    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
-//    or: ... -- scale [n ...]  (every stage end to end at n candidates, each in its own process; HTTP fetch up to 10^6, a marked fetch bypass at every n)
+//    or: ... -- scale [n ...]  (every stage end to end at n candidates, each in its own process; HTTP fetch up to 10^5, a marked fetch bypass at every n)
+//    or: ... -- scale-cluster [silos [n]]  (the same at n candidates in one process and on silos pipeline silo processes with Redis: same output?, work per silo)
 static int[] Sizes(string[] args, int[] defaults) => args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : defaults;
 
 if (args.Length > 0 && args[0] == "scale-stage")
@@ -37,6 +38,15 @@ if (args.Length > 0 && args[0] == "scale")
         Environment.ExitCode = 130;
     }
 
+    return;
+}
+
+if (args.Length > 0 && args[0] == "scale-cluster")
+{
+    await ScaleClusterBenchmarks.RunAsync(
+        silos: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        n: args.Length > 2 ? long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000,
+        CancellationToken.None);
     return;
 }
 

@@ -87,7 +87,7 @@ internal static class ScaleBenchmarks
             Directory.CreateDirectory(folder);
             try
             {
-                await RunSizeAsync(n, folder, entriesPath, input, measured, cancellationToken);
+                await RunSizeAsync(n, folder, entriesPath, input, measured, ScaleRunMode.OneProcess, cancellationToken);
             }
             finally
             {
@@ -124,7 +124,8 @@ internal static class ScaleBenchmarks
         }
     }
 
-    private static async Task RunSizeAsync(long n, string folder, string entriesPath, ScaleInput input, List<ScaleMeasurement> measured, CancellationToken cancellationToken)
+    /// <summary>Every stage at <paramref name="n"/> candidates into <paramref name="folder"/>, as <paramref name="mode"/> says (one process, or the commands as clients of a cluster).</summary>
+    internal static async Task RunSizeAsync(long n, string folder, string entriesPath, ScaleInput input, List<ScaleMeasurement> measured, ScaleRunMode mode, CancellationToken cancellationToken)
     {
         var threshold = Math.Max(1, n / CandidatesPerThreshold);
         var partitions = (int)Math.Max(4, n / CandidatesPerPartition);
@@ -134,7 +135,7 @@ internal static class ScaleBenchmarks
         await Console.Error.WriteLineAsync($"scale: n={n:N0}: generated {listBytes / 1048576.0:N1} MB of candidates in {clock.Elapsed.TotalSeconds:N1} s; t = {threshold}, {partitions} partitions");
 
         var campaign = Path.Combine(folder, "campaign");
-        var extract = await StageAsync(measured, "extract", n, "candidates", n, self: true,
+        var extract = await StageAsync(measured, mode, "extract", n, "candidates", n, self: true,
             [.. SelfCommand(), "scale-stage", "extract", list, campaign, partitions.ToString(CultureInfo.InvariantCulture), SpillAfter.ToString(CultureInfo.InvariantCulture)],
             folder, Path.Combine(campaign, "candidates"), run => Number(run.Output, "distinct"), extra: () => new { partitions, spill_after = SpillAfter }, cancellationToken: cancellationToken);
         if (extract is null)
@@ -143,8 +144,8 @@ internal static class ScaleBenchmarks
         }
 
         var matched = Path.Combine(folder, "matched");
-        var match = await StageAsync(measured, "match", n, "candidates", extract.Value, self: false,
-            [.. PipelineCommand(), "curate", "match", Path.Combine(campaign, "candidates"), "--entries", entriesPath, "--out", matched],
+        var match = await StageAsync(measured, mode, "match", n, "candidates", extract.Value, self: false,
+            [.. PipelineCommand(), "curate", "match", Path.Combine(campaign, "candidates"), "--entries", entriesPath, "--out", matched, .. mode.ClusterArgs],
             folder, matched, _ => FileNumber(Path.Combine(matched, "match-summary.json"), "matched"), cancellationToken: cancellationToken);
         if (match is null)
         {
@@ -152,8 +153,8 @@ internal static class ScaleBenchmarks
         }
 
         var balanced = Path.Combine(folder, "balanced");
-        var balance = await StageAsync(measured, "balance", n, "matched pairs", match.Value, self: false,
-            [.. PipelineCommand(), "curate", "balance", "--matches", matched, "--out", balanced, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0"],
+        var balance = await StageAsync(measured, mode, "balance", n, "matched pairs", match.Value, self: false,
+            [.. PipelineCommand(), "curate", "balance", "--matches", matched, "--out", balanced, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0", .. mode.ClusterArgs],
             folder, balanced, _ => FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_kept") + FileNumber(Path.Combine(balanced, "datacard.json"), "pairs_reserve"), extra: () => new { t = threshold }, cancellationToken: cancellationToken);
         if (balance is null)
         {
@@ -162,7 +163,7 @@ internal static class ScaleBenchmarks
 
         var balancedList = Path.Combine(balanced, "balanced.parquet");
         var bypassed = Path.Combine(folder, "fetched-bypass");
-        var bypass = await StageAsync(measured, "fetch-bypass", n, "balanced pairs", balance.Value, self: true,
+        var bypass = await StageAsync(measured, mode, "fetch-bypass", n, "balanced pairs", balance.Value, self: true,
             [.. SelfCommand(), "scale-stage", "fetch-bypass", balancedList, bypassed, ImageSize.ToString(CultureInfo.InvariantCulture), FetchChunk.ToString(CultureInfo.InvariantCulture)],
             folder, bypassed, _ => SamplesIn(bypassed),
             extra: () => new { bypass = "BYPASS of fetch, no image bytes: no HTTP, decode or resize; each pair's outcome, original size and a stand-in perceptual hash from the generator, a 600-byte placeholder as its image" }, cancellationToken: cancellationToken);
@@ -171,11 +172,11 @@ internal static class ScaleBenchmarks
             return;
         }
 
-        if (n <= HttpFetchLimit)
+        if (mode.HttpFetch && n <= HttpFetchLimit)
         {
             var fetched = Path.Combine(folder, "fetched");
             var serverCpu = Process.GetCurrentProcess().TotalProcessorTime;
-            await StageAsync(measured, "fetch", n, "balanced pairs", balance.Value, self: false,
+            await StageAsync(measured, mode, "fetch", n, "balanced pairs", balance.Value, self: false,
                 [.. PipelineCommand(), "crawl", "fetch", balancedList, "--out", fetched, "--allow-loopback", "--rate-per-host", "0", "--size", ImageSize.ToString(CultureInfo.InvariantCulture), "--chunk", FetchChunk.ToString(CultureInfo.InvariantCulture)],
                 folder, fetched, _ => SamplesIn(fetched),
                 extra: () => new
@@ -186,34 +187,34 @@ internal static class ScaleBenchmarks
         }
         else
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { bench = "scale", stage = "fetch", n, skipped = $"HTTP fetch above N = {HttpFetchLimit:N0} (about 330 images/s on these two cores); fetch-bypass stands in" }, Json));
+            Console.WriteLine(JsonSerializer.Serialize(new { bench = "scale", stage = "fetch" + mode.Suffix, n, skipped = mode.HttpFetch ? $"HTTP fetch above N = {HttpFetchLimit:N0} (about 330 images/s on these two cores); fetch-bypass stands in" : "HTTP fetch not run in this mode; fetch-bypass stands in" }, Json));
         }
 
         var filtered = Path.Combine(folder, "filtered");
-        var filter = await StageAsync(measured, "filter", n, "samples", bypass.Value, self: false,
-            [.. PipelineCommand(), "curate", "filter", bypassed, "--out", filtered], folder, filtered, _ => SamplesIn(filtered), cancellationToken: cancellationToken);
+        var filter = await StageAsync(measured, mode, "filter", n, "samples", bypass.Value, self: false,
+            [.. PipelineCommand(), "curate", "filter", bypassed, "--out", filtered, .. mode.ClusterArgs], folder, filtered, _ => SamplesIn(filtered), cancellationToken: cancellationToken);
         if (filter is null)
         {
             return;
         }
 
         var deduped = Path.Combine(folder, "deduped");
-        var dedup = await StageAsync(measured, "dedup", n, "samples", filter.Value, self: false,
-            [.. PipelineCommand(), "curate", "dedup", filtered, "--out", deduped], folder, deduped, _ => SamplesIn(deduped), cancellationToken: cancellationToken);
+        var dedup = await StageAsync(measured, mode, "dedup", n, "samples", filter.Value, self: false,
+            [.. PipelineCommand(), "curate", "dedup", filtered, "--out", deduped, .. mode.ClusterArgs], folder, deduped, _ => SamplesIn(deduped), cancellationToken: cancellationToken);
         if (dedup is null)
         {
             return;
         }
 
         var final = Path.Combine(folder, "final");
-        var refill = await StageAsync(measured, "refill", n, "samples", dedup.Value, self: false,
-            [.. PipelineCommand(), "curate", "refill", deduped, "--matches", matched, "--out", final, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0"], folder, final, _ => SamplesIn(final), extra: () => new { t = threshold }, cancellationToken: cancellationToken);
+        var refill = await StageAsync(measured, mode, "refill", n, "samples", dedup.Value, self: false,
+            [.. PipelineCommand(), "curate", "refill", deduped, "--matches", matched, "--out", final, "-t", threshold.ToString(CultureInfo.InvariantCulture), "--seed", "0", .. mode.ClusterArgs], folder, final, _ => SamplesIn(final), extra: () => new { t = threshold }, cancellationToken: cancellationToken);
         if (refill is null)
         {
             return;
         }
 
-        await StageAsync(measured, "verify", n, "samples", refill.Value, self: false,
+        await StageAsync(measured, mode, "verify", n, "samples", refill.Value, self: false,
             [.. PipelineCommand(), "shard", "verify", final, "--json"], folder, final, _ => refill.Value, countOutput: false, cancellationToken: cancellationToken);
     }
 
@@ -222,10 +223,17 @@ internal static class ScaleBenchmarks
     /// items), or null when it failed (its line then carries the exit code, and the stages after it do not run).
     /// </summary>
     private static async Task<long?> StageAsync(
-        List<ScaleMeasurement> measured, string stage, long n, string item, long items, bool self, IReadOnlyList<string> command, string workingDirectory,
+        List<ScaleMeasurement> measured, ScaleRunMode mode, string stage, long n, string item, long items, bool self, IReadOnlyList<string> command, string workingDirectory,
         string output, Func<ChildRun, long> produced, Func<object>? extra = null, bool countOutput = true, CancellationToken cancellationToken = default)
     {
-        var run = await ChildProcessMeter.RunAsync(stage, command, workingDirectory, ChildEnvironment, cancellationToken);
+        stage += mode.Suffix;
+        var environment = new Dictionary<string, string>(ChildEnvironment);
+        foreach (var (key, value) in mode.Environment)
+        {
+            environment[key] = value;
+        }
+
+        var run = await ChildProcessMeter.RunAsync(stage, command, workingDirectory, environment, cancellationToken);
         var ok = run.ExitCode == 0;
         long? made = ok ? produced(run) : null;
         var line = new Dictionary<string, object?>
@@ -268,10 +276,10 @@ internal static class ScaleBenchmarks
         File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture, out var load) ? load : null;
 
     /// <summary>Quiet children: warnings and errors only, progress lines still on standard error.</summary>
-    private static Dictionary<string, string> ChildEnvironment => new() { ["PIPELINE_Logging__LogLevel__Default"] = "Warning" };
+    internal static Dictionary<string, string> ChildEnvironment => new() { ["PIPELINE_Logging__LogLevel__Default"] = "Warning" };
 
     /// <summary>The <c>pipeline</c> program the benchmark's build copies beside it (the Orchestrator's apphost).</summary>
-    private static List<string> PipelineCommand()
+    internal static List<string> PipelineCommand()
     {
         var apphost = Path.Combine(AppContext.BaseDirectory, "pipeline");
         return File.Exists(apphost) ? [apphost] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "pipeline.dll")];
@@ -284,7 +292,7 @@ internal static class ScaleBenchmarks
         return Path.GetFileNameWithoutExtension(path) == "dotnet" ? [path, typeof(ScaleBenchmarks).Assembly.Location] : [path];
     }
 
-    private static long SamplesIn(string store) => SampleCounts(store).Sum();
+    internal static long SamplesIn(string store) => SampleCounts(store).Sum();
 
     private static long[] SampleCounts(string store) =>
         Directory.Exists(store) ? [.. new ManifestStore(new LocalFolderStore(store)).LoadAsync(CancellationToken.None).GetAwaiter().GetResult().Shards.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Samples)] : [];

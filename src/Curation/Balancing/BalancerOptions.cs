@@ -27,9 +27,9 @@ public sealed record BalancerOptions
     /// Exact mode's memory budget: the most ranked pairs (about 40 bytes each) one band of entries holds. When the
     /// entries' windows (min(count, t × factor) each) add up to more, exact mode cuts them into bands, rarest first,
     /// ranks the bands in parallel (one per core) through files beside the output, and assigns them in turn: the
-    /// same choice in bounded memory. 2,000,000 by default.
+    /// same choice in bounded memory. 1,000,000 by default.
     /// </summary>
-    public long BandRows { get; init; } = 2_000_000;
+    public long BandRows { get; init; } = 1_000_000;
 
     /// <summary>Pairs per entry including reserve: ceil(t × factor).</summary>
     public int WithReserve => checked((int)Math.Ceiling(Threshold * Math.Max(1, ReserveFactor)));

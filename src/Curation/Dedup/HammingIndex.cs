@@ -8,7 +8,7 @@ namespace Pipeline.Curation.Dedup;
 /// log2(n) bits and each chunk gets a table from chunk value to hashes. If two hashes differ in at most k bits,
 /// then by the pigeonhole principle some chunk differs in at most ⌊k/m⌋ bits, so probing each table at every
 /// value within that radius of the query's chunk finds all candidates; each is then checked on all 64 bits.
-/// Memory is 8 bytes per hash for the hashes plus 4 bytes per hash per chunk plus the chunk tables.
+/// Memory is 8 bytes per hash for the hashes plus 12 bytes per hash per chunk (id and hash, in chunk order) plus the chunk tables.
 /// Read-only after <see cref="Build"/>, so searches may run on many threads.
 /// </summary>
 public sealed class HammingIndex
@@ -29,7 +29,7 @@ public sealed class HammingIndex
     public int Chunks => _chunks.Length;
 
     /// <summary>Bytes held by the index: hashes, chunk tables and their id lists.</summary>
-    public long MemoryBytes => (8L * _hashes.Length) + _chunks.Sum(c => 4L * (c.Starts.Length + c.Ids.Length));
+    public long MemoryBytes => (8L * _hashes.Length) + _chunks.Sum(c => (4L * (c.Starts.Length + c.Ids.Length)) + (8L * c.Hashes.Length));
 
     /// <summary>The hash at <paramref name="index"/>, as given to <see cref="Build"/>.</summary>
     public ulong this[int index] => _hashes[index];
@@ -103,7 +103,7 @@ public sealed class HammingIndex
         for (var i = chunk.Starts[value]; i < end; i++)
         {
             var id = chunk.Ids[i];
-            var hash = _hashes[id];
+            var hash = chunk.Hashes[i];
             var distance = BitOperations.PopCount(hash ^ search.Query);
             if (distance <= search.MaxDistance && !FoundInEarlierChunk(c, hash, queryChunks, search.Radius))
             {
@@ -129,14 +129,19 @@ public sealed class HammingIndex
     /// <summary>One search's fixed inputs: the query, the distance limit, the per-chunk radius and where matches go.</summary>
     private readonly record struct Probe(ulong Query, int MaxDistance, int Radius, List<HammingMatch> Results);
 
-    /// <summary>One table: ids of the hashes sorted by this chunk's value, and where each value's run starts.</summary>
-    private sealed class Chunk(int shift, int width, int[] starts, int[] ids)
+    /// <summary>
+    /// One table: ids of the hashes sorted by this chunk's value, the hashes themselves in the same order (so a
+    /// probe reads one run of memory instead of jumping to each candidate's hash), and where each value's run starts.
+    /// </summary>
+    private sealed class Chunk(int shift, int width, int[] starts, int[] ids, ulong[] hashes)
     {
         public int Width { get; } = width;
 
         public int[] Starts { get; } = starts;
 
         public int[] Ids { get; } = ids;
+
+        public ulong[] Hashes { get; } = hashes;
 
         public uint ValueOf(ulong hash) => (uint)((hash >> shift) & ((1UL << Width) - 1));
 
@@ -157,12 +162,15 @@ public sealed class HammingIndex
             // Counting sort: ids land in ascending order within each value's run.
             var next = starts[..^1];
             var ids = new int[hashes.Length];
+            var sorted = new ulong[hashes.Length];
             for (var id = 0; id < hashes.Length; id++)
             {
-                ids[next[(int)((hashes[id] >> shift) & mask)]++] = id;
+                var at = next[(int)((hashes[id] >> shift) & mask)]++;
+                ids[at] = id;
+                sorted[at] = hashes[id];
             }
 
-            return new Chunk(shift, width, starts, ids);
+            return new Chunk(shift, width, starts, ids, sorted);
         }
     }
 }

@@ -37,6 +37,42 @@ public static class NearPairFile
         }
     }
 
+    /// <summary>Reads what <see cref="WriteHashes"/> wrote in batches of at most <paramref name="batchSize"/>, each with the position of its first hash, so a reader holds one batch.</summary>
+    /// <exception cref="InvalidDataException">Truncated; <paramref name="name"/> names the file.</exception>
+    public static IEnumerable<(int Start, ulong[] Hashes)> ReadHashBatches(Stream stream, string name, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        int count;
+        try
+        {
+            count = reader.ReadInt32();
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException($"{name}: truncated hash list", ex);
+        }
+
+        for (var start = 0; start < count; start += batchSize)
+        {
+            var batch = new ulong[Math.Min(batchSize, count - start)];
+            try
+            {
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i] = reader.ReadUInt64();
+                }
+            }
+            catch (EndOfStreamException ex)
+            {
+                throw new InvalidDataException($"{name}: truncated hash list ({count} hashes announced, {start} read)", ex);
+            }
+
+            yield return (start, batch);
+        }
+    }
+
     /// <summary>Writes a count and the pairs.</summary>
     public static void WritePairs(Stream stream, IReadOnlyList<NearPair> pairs)
     {

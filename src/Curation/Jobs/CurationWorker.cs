@@ -111,44 +111,72 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
 
     private static async Task<WorkItemResult> FindPairsAsync(WorkItem item, IShardStore output, CancellationToken cancellationToken)
     {
+        const int BatchSize = 1 << 16;
         var partition = int.Parse(item.Part, System.Globalization.CultureInfo.InvariantCulture);
         var path = CurationPaths.Pairs(partition);
-        var hashes = NearPairFile.ReadHashes(await StoreFile.ReadAsync(output, CurationPaths.DistinctHashes, cancellationToken), output.Describe(CurationPaths.DistinctHashes));
+        var name = output.Describe(CurationPaths.DistinctHashes);
         if (await StoreFile.ExistsAsync(output, path, cancellationToken))
         {
             var found = new List<NearPair>();
             NearPairFile.ReadPairs(await StoreFile.ReadAsync(output, path, cancellationToken), output.Describe(path), found);
-            return new WorkItemResult(item.Part, hashes.Length, found.Count, new Dictionary<string, long>(), Resumed: true);
+            return new WorkItemResult(item.Part, 0, found.Count, new Dictionary<string, long>(), Resumed: true);
         }
 
         // This partition indexes every PartCount-th distinct hash; every distinct hash is a query. A pair is kept
-        // only when the query comes first, so each pair is written once over all partitions.
-        var members = Enumerable.Range(0, hashes.Length).Where(i => i % item.PartCount == partition).ToArray();
-        var index = HammingIndex.Build([.. members.Select(i => hashes[i])]);
+        // only when the query comes first, so each pair is written once over all partitions. The hashes are read
+        // twice, a batch at a time, so a worker holds its partition's index, not every hash.
+        var members = new List<int>();
+        var memberHashes = new List<ulong>();
+        await using (var stream = await output.OpenSequentialAsync(CurationPaths.DistinctHashes, cancellationToken))
+        {
+            foreach (var (start, batch) in NearPairFile.ReadHashBatches(stream, name, BatchSize))
+            {
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if ((start + i) % item.PartCount == partition)
+                    {
+                        members.Add(start + i);
+                        memberHashes.Add(batch[i]);
+                    }
+                }
+            }
+        }
+
+        var index = HammingIndex.Build(memberHashes.ToArray());
+        memberHashes = null;
         var maxDistance = item.Settings.Dedup.MaxDistance;
         var pairs = new List<NearPair>();
         var gate = new object();
-        Parallel.For(0, hashes.Length, Parallelism(item, cancellationToken), () => (Matches: new List<HammingMatch>(), Found: new List<NearPair>()), (query, _, local) =>
+        long queries = 0;
+        await using (var stream = await output.OpenSequentialAsync(CurationPaths.DistinctHashes, cancellationToken))
         {
-            local.Matches.Clear();
-            index.Search(hashes[query], maxDistance, local.Matches);
-            foreach (var match in local.Matches)
+            foreach (var (start, batch) in NearPairFile.ReadHashBatches(stream, name, BatchSize))
             {
-                var target = members[match.Index];
-                if (query < target)
+                queries += batch.Length;
+                Parallel.For(0, batch.Length, Parallelism(item, cancellationToken), () => (Matches: new List<HammingMatch>(), Found: new List<NearPair>()), (i, _, local) =>
                 {
-                    local.Found.Add(new NearPair(query, target, match.Distance));
-                }
-            }
+                    var query = start + i;
+                    local.Matches.Clear();
+                    index.Search(batch[i], maxDistance, local.Matches);
+                    foreach (var match in local.Matches)
+                    {
+                        var target = members[match.Index];
+                        if (query < target)
+                        {
+                            local.Found.Add(new NearPair(query, target, match.Distance));
+                        }
+                    }
 
-            return local;
-        }, local =>
-        {
-            lock (gate)
-            {
-                pairs.AddRange(local.Found);
+                    return local;
+                }, local =>
+                {
+                    lock (gate)
+                    {
+                        pairs.AddRange(local.Found);
+                    }
+                });
             }
-        });
+        }
 
         pairs.Sort((a, b) => a.A != b.A ? a.A.CompareTo(b.A) : a.B.CompareTo(b.B));
         await StoreFile.WriteAsync(output, path, (stream, _) =>
@@ -156,7 +184,7 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
             NearPairFile.WritePairs(stream, pairs);
             return Task.CompletedTask;
         }, cancellationToken);
-        return new WorkItemResult(item.Part, hashes.Length, pairs.Count, new Dictionary<string, long>());
+        return new WorkItemResult(item.Part, queries, pairs.Count, new Dictionary<string, long>());
     }
 
     private static async Task<WorkItemResult> ApplyDedupAsync(WorkItem item, IShardStore input, IShardStore output, CancellationToken cancellationToken)
