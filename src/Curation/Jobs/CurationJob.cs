@@ -62,7 +62,9 @@ public sealed class CurationJob(string input, string output, CurationSettings se
                 resolver.WriteDistinctHashes(stream);
                 return Task.CompletedTask;
             }, cancellationToken);
-            var partitions = settings.Dedup.IndexShards > 0 ? settings.Dedup.IndexShards : Math.Max(1, parallel);
+            // In one process a single index searched with every thread probes each query once and holds each hash
+            // once; on a cluster, one index partition per parallel work item spreads the search and the memory.
+            var partitions = settings.Dedup.IndexShards > 0 ? settings.Dedup.IndexShards : runner is CurationWorker ? 1 : Math.Max(1, parallel);
             var items = Enumerable.Range(0, partitions).Select(p => Item(CurationStep.FindPairs, p.ToString(System.Globalization.CultureInfo.InvariantCulture)) with { PartCount = partitions }).ToList();
             var (_, pairFailures) = await RunAsync("pairs", items, cancellationToken);
             if (pairFailures.Count > 0)

@@ -18,15 +18,18 @@ public sealed record DedupOptions
     /// <summary>Whether near-duplicate images are collapsed (false: only the exact steps run).</summary>
     public bool NearDuplicates { get; init; } = true;
 
-    /// <summary>Partitions of the hash index, each searched by one work item; 0 picks the number of parallel work items.</summary>
+    /// <summary>
+    /// Partitions of the hash index, each searched by one work item with every distinct hash; 0 picks one in a single
+    /// process (searched with every thread) and the number of parallel work items on a cluster.
+    /// </summary>
     public int IndexShards { get; init; }
 
     /// <summary>
     /// The dedup coordinator decides up to this many samples in memory (about 100 bytes each); a larger store is
     /// cut by hash into partitions of about this many, spilled to the temporary folder (TMPDIR) and decided one
-    /// partition at a time, with the same result. 1,000,000 by default.
+    /// partition at a time, with the same result. 250,000 by default (about 50 MB).
     /// </summary>
-    public long PartitionRows { get; init; } = 1_000_000;
+    public long PartitionRows { get; init; } = 250_000;
 
     /// <summary>Throws when a setting is out of range; the message names it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>

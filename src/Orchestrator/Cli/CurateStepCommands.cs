@@ -44,7 +44,7 @@ public static class CurateStepCommands
 
     private static readonly Option<bool> NoNear = new("--no-near-duplicates") { Description = "Only the exact steps (URL + caption, bytes + caption)" };
 
-    private static readonly Option<int?> IndexShards = new Option<int?>("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: --parallel]" }.AtLeast(1);
+    private static readonly Option<int?> IndexShards = new Option<int?>("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: 1 in one process, --parallel with --cluster]" }.AtLeast(1);
 
     private static readonly Option<string[]> Eval = new("--eval") { Description = "An evaluation set: NAME=FOLDER or FOLDER (images searched recursively); repeat per set", Required = true, Arity = ArgumentArity.OneOrMore };
 
