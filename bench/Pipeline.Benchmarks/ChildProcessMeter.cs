@@ -98,7 +98,8 @@ internal static class ChildProcessMeter
         }
     }
 
-    private static long? ReadHighWaterMark(int pid) => Field(ReadProc(pid, "status"), "VmHWM:") is { } kb ? kb * 1024 : null;
+    /// <summary>VmHWM of a live process: the kernel's high-water mark of its resident memory.</summary>
+    public static long? ReadHighWaterMark(int pid) => Field(ReadProc(pid, "status"), "VmHWM:") is { } kb ? kb * 1024 : null;
 
     private static long? ReadWriteBytes(int pid) => Field(ReadProc(pid, "io"), "write_bytes:");
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Pipeline.Curation.Matching;
@@ -76,7 +75,7 @@ internal static partial class ScaleClusterBenchmarks
             var spread = processes.Select((p, i) => new
             {
                 silo = i,
-                peak_rss_mb = PeakRssMegabytes(p.Id),
+                peak_rss_mb = ChildProcessMeter.ReadHighWaterMark(p.Id) is { } bytes ? Math.Round(bytes / 1048576.0, 1) : (double?)null,
                 work_items = WorkItems(p.StandardOutput.Concat(p.StandardError)),
             }).ToList();
             Console.WriteLine(JsonSerializer.Serialize(new { bench = "scale-cluster", n, silos, same_output = same.Values.All(v => v), same, spread }));
@@ -114,13 +113,6 @@ internal static partial class ScaleClusterBenchmarks
     /// <summary>Work items a silo logged, by kind (the first word of the item: match, rank, filter, sign, findpairs, dedup).</summary>
     private static Dictionary<string, int> WorkItems(IEnumerable<string> lines) =>
         lines.Select(l => WorkItemLine().Match(l)).Where(m => m.Success).GroupBy(m => m.Groups["kind"].Value).ToDictionary(g => g.Key, g => g.Count());
-
-    private static double? PeakRssMegabytes(int pid)
-    {
-        var status = $"/proc/{pid}/status";
-        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
-        return line is null ? null : Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
-    }
 
     [GeneratedRegex(@"Work item (?<kind>\S+) .*done on silo")]
     private static partial Regex WorkItemLine();

@@ -1,47 +1,12 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Storage;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
-using Pipeline.Orchestrator.Hosting;
-using Pipeline.Orchestrator.Storage;
-using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
 
 /// <summary>The entry counters on an embedded silo with real file grain storage: chunks go to a log, the counters are checkpointed, restarts replay.</summary>
-public sealed class EntryCountersGrainTests : IAsyncLifetime
+public sealed class EntryCountersGrainTests() : EmbeddedSiloTest("entry-counters")
 {
-    private readonly TemporaryFolder _folder = new("entry-counters");
-    private RunFolder _run = null!;
-    private IHost _host = null!;
-
-    private IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
-
-    private FileGrainStorage Storage => (FileGrainStorage)_host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
-
-    public async Task InitializeAsync()
-    {
-        _run = RunFolder.Open(_folder.Combine("state"), exclusive: true);
-        _host = await EmbeddedSilo.StartAsync(_run);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-        _run.Dispose();
-        _folder.Dispose();
-    }
-
-    private async Task RestartAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-        _host = await EmbeddedSilo.StartAsync(_run);
-    }
-
     private static FetchChunkReport Chunk(int i) => new(
         $"chunk-{i:D5}", 10, 9, AlreadyDone: false, [.. Enumerable.Range(i * 10, 9)],
         new Dictionary<string, long> { ["Timeout"] = 1 }, new Dictionary<string, long> { [$"host{i % 3}.example"] = 1 });

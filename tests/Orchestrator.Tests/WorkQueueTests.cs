@@ -1,35 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.Storage;
 using Pipeline.Orchestrator.Grains.WorkQueues;
-using Pipeline.Orchestrator.Hosting;
-using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
 
 /// <summary>The fetch work queue on an embedded silo with real file grain storage: lease order, retries, takeovers, bounded state.</summary>
-public sealed class WorkQueueTests : IAsyncLifetime
+public sealed class WorkQueueTests() : EmbeddedSiloTest("work-queue")
 {
-    private readonly TemporaryFolder _folder = new("work-queue");
-    private RunFolder _run = null!;
-    private IHost _host = null!;
-
-    private IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
-
-    public async Task InitializeAsync()
-    {
-        _run = RunFolder.Open(_folder.Combine("state"), exclusive: true);
-        _host = await EmbeddedSilo.StartAsync(_run);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-        _run.Dispose();
-        _folder.Dispose();
-    }
-
     private static string[] Items(int count) => [.. Enumerable.Range(0, count).Select(i => $"chunk-{i:D5}")];
 
     [Fact]
@@ -110,7 +86,7 @@ public sealed class WorkQueueTests : IAsyncLifetime
 
         // Every state file is at most one partition's worth; the root holds no items. A queue keeping its 20,000 items
         // in one state wrote ~1.5 MB per lease.
-        var files = Directory.EnumerateFiles(_run.Root, "*.state", SearchOption.AllDirectories).Select(f => new FileInfo(f)).ToList();
+        var files = Directory.EnumerateFiles(Run.Root, "*.state", SearchOption.AllDirectories).Select(f => new FileInfo(f)).ToList();
         var largest = files.Max(f => f.Length);
         Assert.True(largest < 64 << 10, $"a state file of {largest:N0} bytes");
         Assert.Equal(20_000 / WorkQueueGrain.PartitionSize + 1, files.Count(f => f.Directory!.Name == "queue-partition" && f.Name.Contains("long", StringComparison.Ordinal)));
@@ -121,14 +97,13 @@ public sealed class WorkQueueTests : IAsyncLifetime
     public async Task A_queue_written_before_partitions_is_moved_into_them_with_its_statuses()
     {
         var queue = Grains.GetGrain<IWorkQueueGrain>("legacy");
-        var storage = _host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
         var legacy = new WorkQueueState
         {
             Filled = true,
             Reclaimed = 2,
             Items = [.. Items(400).Select((name, i) => new QueuedItem { Name = name, Status = i < 300 ? WorkItemStatus.Done : WorkItemStatus.Pending, Attempts = i < 300 ? 1 : 0 })],
         };
-        await storage.WriteStateAsync("queue", queue.GetGrainId(), new GrainState<WorkQueueState>(legacy));
+        await Storage.WriteStateAsync("queue", queue.GetGrainId(), new GrainState<WorkQueueState>(legacy));
 
         var progress = await queue.GetProgress();
         Assert.Equal((400, 100, 300, 2), (progress.Total, progress.Pending, progress.Done, progress.Reclaimed));

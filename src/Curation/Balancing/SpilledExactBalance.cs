@@ -151,16 +151,11 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
         var local = runner is null;
         var ranker = runner ?? new BandRanker(Hold);
         var scheduler = new WorkItemScheduler<BandRankItem, object>(async (item, ct) => await ranker.RankAsync(item, ct), item => item.Describe(), local ? Environment.ProcessorCount : parallel);
-        var (results, failures) = await scheduler.RunAsync(items, cancellationToken);
-        if (failures.Count > 0)
-        {
-            throw new InvalidOperationException($"balancing failed: {string.Join("; ", failures.Select(f => $"{f.Item}: {f.Reason}"))}");
-        }
-
+        var results = await scheduler.RunAllAsync(items, "balancing", cancellationToken);
         if (!local && results.Length > 0)
         {
             // Held on the workers: the largest band one of them held.
-            _peakHeld = Math.Max(_peakHeld, results.Max(r => (long)r!));
+            _peakHeld = Math.Max(_peakHeld, results.Max(r => (long)r));
         }
     }
 

@@ -19,6 +19,19 @@ public sealed class WorkItemScheduler<TItem, TResult>(Func<TItem, CancellationTo
     /// <summary>Called after each item finishes, with the item's short name and how many are done.</summary>
     public event Action<string, int, int>? ItemDone;
 
+    /// <summary>Runs <paramref name="items"/>, all of which the caller needs: the results in item order.</summary>
+    /// <exception cref="InvalidOperationException">An item failed every attempt; the message starts with <paramref name="what"/> and names each failed item.</exception>
+    public async Task<TResult[]> RunAllAsync(IReadOnlyList<TItem> items, string what, CancellationToken cancellationToken)
+    {
+        var (results, failures) = await RunAsync(items, cancellationToken);
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException($"{what} failed: {string.Join("; ", failures.Select(f => $"{f.Item}: {f.Reason}"))}");
+        }
+
+        return [.. results.Select(r => r!)];
+    }
+
     /// <summary>Runs <paramref name="items"/>; the results are in item order, null where the item failed.</summary>
     public async Task<(TResult?[] Results, IReadOnlyList<WorkItemFailure> Failures)> RunAsync(IReadOnlyList<TItem> items, CancellationToken cancellationToken)
     {

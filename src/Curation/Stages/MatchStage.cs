@@ -102,13 +102,7 @@ public static class MatchStage
         progress.Report(new StageProgress("match", $"{items.Count} partitions as work items, {parallel} at a time"));
         var scheduler = new WorkItemScheduler<MatchWorkItem, PartitionMatchResult>(runner.RunAsync, item => item.Describe(), parallel);
         scheduler.ItemDone += (item, done, total) => progress.Report(new StageProgress("match", $"{done}/{total} partitions done ({item})", done, total));
-        var (results, failures) = await scheduler.RunAsync(items, cancellationToken);
-        if (failures.Count > 0)
-        {
-            throw new InvalidOperationException($"matching failed: {string.Join("; ", failures.Select(f => $"{f.Item}: {f.Reason}"))}");
-        }
-
-        return [.. results.Select(r => r!)];
+        return [.. await scheduler.RunAllAsync(items, "matching", cancellationToken)];
     }
 
     /// <summary>Reads the summary a finished match run left in <paramref name="matches"/>.</summary>

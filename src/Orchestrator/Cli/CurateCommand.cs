@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Candidates;
@@ -108,13 +106,12 @@ public static class CurateCommand
         var columns = context.Bind<UrlListColumns>(CandidateFile.ColumnsSection);
         var matcherOptions = context.Bind<MatcherOptions>(MatcherOptions.Section);
         using var logging = LoggerFactory.Create(b => ConsoleLogging.Configure(b, context.Configuration, context.Verbose));
-        var (client, grains, silos) = await ConnectAsync(context, cancellationToken);
-        using var clientHost = client;
+        await using var workers = await ClusterWorkers.ConnectAsync(context, cancellationToken);
 
         // On a cluster, a partition per work item, as many at a time as there are silos.
         var summary = await MatchStage.RunAsync(
             inputs, parse.GetValue(Entries)!, output, matcherOptions, columns, parse.GetValue(Threads), logging,
-            grains is null ? null : new GrainMatchWorkRunner(grains), silos, ConsoleProgress.Instance, cancellationToken);
+            workers.Grains is { } grains ? new GrainMatchWorkRunner(grains) : null, workers.Silos, ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"match: {summary.Candidates:N0} candidates, {summary.Matched:N0} matched ({MatchStage.Percent(summary.Matched, summary.Candidates)}), {summary.EntriesMatched:N0} of {summary.EntryCount:N0} entries occur, {summary.Problems} unreadable records; {output}");
         var problems = summary.Partitions.SelectMany(r => r.FirstProblems).ToList();
@@ -159,11 +156,10 @@ public static class CurateCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var (client, grains, silos) = await ConnectAsync(context, cancellationToken);
-        using var clientHost = client;
-        var outcome = survivors is not null || grains is null
+        await using var workers = await ClusterWorkers.ConnectAsync(context, cancellationToken);
+        var outcome = survivors is not null || workers.Grains is not { } grains
             ? await BalanceStage.RunAsync(parse.GetValue(Matches)!, output, options, survivors, ConsoleProgress.Instance, cancellationToken)
-            : await BalanceStage.RunAsync(parse.GetValue(Matches)!, output, options, new GrainBandRankRunner(grains), silos, ConsoleProgress.Instance, cancellationToken);
+            : await BalanceStage.RunAsync(parse.GetValue(Matches)!, output, options, new GrainBandRankRunner(grains), workers.Silos, ConsoleProgress.Instance, cancellationToken);
         var dataCard = outcome.Card;
         await context.Output.WriteLineAsync(
             $"balance: {dataCard.PairsKept:N0} kept and {dataCard.PairsReserve:N0} reserve of {outcome.PoolPairs:N0} pairs; {dataCard.EntriesWithKeptPairs:N0} entries have pairs, {dataCard.CappedEntries:N0} were capped, "
@@ -195,28 +191,13 @@ public static class CurateCommand
 
         var clock = Stopwatch.StartNew();
         var folder = Path.Combine(parse.GetValue(RefillOut)!, "refill");
-        var (client, grains, silos) = await ConnectAsync(context, cancellationToken);
-        using var clientHost = client;
+        await using var workers = await ClusterWorkers.ConnectAsync(context, cancellationToken);
         var outcome = await RefillStage.RunAsync(
-            parse.GetValue(Matches)!, deduped, final, folder, options, grains is null ? null : new GrainBandRankRunner(grains), silos, ConsoleProgress.Instance, cancellationToken);
+            parse.GetValue(Matches)!, deduped, final, folder, options, workers.Grains is { } grains ? new GrainBandRankRunner(grains) : null, workers.Silos, ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"refill: {outcome.Chosen:N0} of {outcome.Survivors:N0} surviving samples chosen, {outcome.FromReserve:N0} from the reserve; {outcome.Card.EntriesWithKeptPairs:N0} entries have samples, "
             + $"the most for one entry is {outcome.Card.MaxKeptForOneEntry:N0}; {outcome.Shards} shards in {clock.Elapsed.TotalSeconds:0.0} s; {final.Location} (data card in {folder})");
         return ExitCodes.Success;
-    }
-
-    /// <summary>With <c>--cluster</c>, a client of the cluster, its grains and how many silos are active; otherwise none and one.</summary>
-    private static async Task<(IHost? Client, IGrainFactory? Grains, int Silos)> ConnectAsync(CommandContext context, CancellationToken cancellationToken)
-    {
-        if (!context.Options.IsDistributed)
-        {
-            return (null, null, 1);
-        }
-
-        var client = await PipelineHosts.StartClientAsync(context.Configuration, context.Options, context.Verbose, cancellationToken);
-        var grains = client.Services.GetRequiredService<IGrainFactory>();
-        var silos = (await grains.GetGrain<IManagementGrain>(0).GetHosts(true, cancellationToken)).Count;
-        return (client, grains, Math.Max(1, silos));
     }
 
     private static List<string> ExpandPool(IEnumerable<string> arguments)

@@ -1,10 +1,8 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Curation.Filtering;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Overlap;
 using Pipeline.Orchestrator.Grains.Curation;
-using Pipeline.Orchestrator.Hosting;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
@@ -137,10 +135,8 @@ public static class CurateStepCommands
         var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
         var input = context.Parse.GetValue(Input)!;
         var output = context.Parse.GetValue(Output)!;
-        using var client = context.Options.IsDistributed
-            ? await PipelineHosts.StartClientAsync(context.Configuration, context.Options, context.Verbose, cancellationToken)
-            : null;
-        IWorkItemRunner runner = client is null ? new CurationWorker(storeOptions) : new GrainWorkItemRunner(client.Services.GetRequiredService<IGrainFactory>());
+        await using var workers = await ClusterWorkers.ConnectAsync(context, cancellationToken);
+        IWorkItemRunner runner = workers.Grains is { } grains ? new GrainWorkItemRunner(grains) : new CurationWorker(storeOptions);
         CurationJob job;
         try
         {
@@ -151,24 +147,14 @@ public static class CurateStepCommands
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        try
+        var summary = await step(job);
+        await context.Output.WriteLineAsync(summary.Describe() + (workers.Grains is null ? "" : " on the cluster"));
+        foreach (var failure in summary.Failures.Take(10))
         {
-            var summary = await step(job);
-            await context.Output.WriteLineAsync(summary.Describe() + (client is null ? "" : " on the cluster"));
-            foreach (var failure in summary.Failures.Take(10))
-            {
-                await context.Output.WriteLineAsync($"  failed {failure.Item}: {failure.Reason}");
-            }
+            await context.Output.WriteLineAsync($"  failed {failure.Item}: {failure.Reason}");
+        }
 
-            return summary.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
-        }
-        finally
-        {
-            if (client is not null)
-            {
-                await client.StopAsync(CancellationToken.None);
-            }
-        }
+        return summary.Failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     private static List<EvaluationSet> ParseSets(string[] values)
