@@ -51,7 +51,7 @@ public sealed class CurationJobTests
 
         // One store decided in memory, the other (reversed, in small shards) through hash partitions of 4 samples.
         var single = await new CurationJob(one, one + "-out", new CurationSettings { Threads = 1 }, new CurationWorker(), parallel: 1).DedupAsync(CancellationToken.None);
-        var spread = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
+        var spread = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexRows = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
 
         Assert.Equal(single.Dropped, spread.Dropped);
         Assert.Equal((await CurationInputs.ReadAllAsync(one + "-out")).Select(s => s.Key).Order(), (await CurationInputs.ReadAllAsync(many + "-out")).Select(s => s.Key).Order());
@@ -60,7 +60,7 @@ public sealed class CurationJobTests
             CurationInputs.ReadDropped(many + "-out", "dedup").Select(d => d.ToString()).Order());
 
         // A rerun resumes every shard and writes nothing twice.
-        var rerun = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexShards = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
+        var rerun = await new CurationJob(many, many + "-out", new CurationSettings { Threads = 2, Dedup = new DedupOptions { IndexRows = 3, PartitionRows = 4 } }, new CurationWorker(), parallel: 3).DedupAsync(CancellationToken.None);
         Assert.Equal(rerun.Shards, rerun.ShardsResumed);
         var after = await CurationInputs.ReadAllAsync(many + "-out");
         Assert.Equal(after.Count, after.Select(s => s.Key).Distinct().Count());

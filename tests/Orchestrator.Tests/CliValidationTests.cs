@@ -65,7 +65,7 @@ public sealed class CliValidationTests : IDisposable
         { "curate dedup", "--parallel", "0", "--parallel must be at least 1, got 0" },
         { "curate dedup", "--threads", "-3", "--threads must be at least 1, got -3" },
         { "curate dedup", "--distance", "33", "--distance must be between 0 and 32, got 33" },
-        { "curate dedup", "--index-shards", "0", "--index-shards must be at least 1, got 0" },
+        { "curate dedup", "--index-rows", "0", "--index-rows must be at least 1, got 0" },
         { "curate overlap", "--parallel", "0", "--parallel must be at least 1, got 0" },
         { "curate overlap", "--threads", "0", "--threads must be at least 1, got 0" },
         { "curate overlap", "--distance", "-1", "--distance must be between 0 and 32, got -1" },

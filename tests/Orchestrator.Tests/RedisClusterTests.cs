@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -173,7 +174,7 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
         var local = await PipelineExecutable.RunAsync(["curate", "dedup", input, "--out", folder.Path + "/local", "--parallel", "1"]);
         Assert.True(local.ExitCode == 0, string.Join('\n', local.Stdout.Concat(local.Stderr)));
         var cluster = await PipelineExecutable.RunAsync(
-            ["curate", "dedup", input, "--out", folder.Path + "/cluster", "--parallel", "4", "--index-shards", "3", "--cluster", _redis!.ConnectionString], timeoutSeconds: 300);
+            ["curate", "dedup", input, "--out", folder.Path + "/cluster", "--parallel", "4", "--index-rows", "3", "--cluster", _redis!.ConnectionString], timeoutSeconds: 300);
         Assert.True(cluster.ExitCode == 0, string.Join('\n', cluster.Stdout.Concat(cluster.Stderr)));
         Assert.Contains(cluster.Stdout, l => l.EndsWith("on the cluster", StringComparison.Ordinal));
 
@@ -183,7 +184,11 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Equal(
             CurationInputs.ReadDropped(folder.Path + "/local", "dedup").Select(d => d.ToString()).Order(),
             CurationInputs.ReadDropped(folder.Path + "/cluster", "dedup").Select(d => d.ToString()).Order());
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(folder.Path, "cluster", "dedup", "work", "pairs")).Length);
+        // The search was cut into slices of at most about 3 hashes: more items than chunk tables, one pair file each.
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "cluster", "dedup-summary.json")));
+        var plan = Pipeline.Curation.Dedup.NearPairSearchPlan.For(summary.RootElement.GetProperty("figures").GetProperty("distinctHashes").GetInt64(), indexRows: 3, minItems: 4);
+        Assert.True(plan.Slices > 1);
+        Assert.Equal(plan.Items, Directory.GetFiles(Path.Combine(folder.Path, "cluster", "dedup", "work", "pairs")).Length);
     }
 
     [Fact]

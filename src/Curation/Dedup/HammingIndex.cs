@@ -14,11 +14,13 @@ namespace Pipeline.Curation.Dedup;
 public sealed class HammingIndex
 {
     private readonly ulong[] _hashes;
+    private readonly HammingChunkLayout _layout;
     private readonly Chunk[] _chunks;
 
-    private HammingIndex(ulong[] hashes, Chunk[] chunks)
+    private HammingIndex(ulong[] hashes, HammingChunkLayout layout, Chunk[] chunks)
     {
         _hashes = hashes;
+        _layout = layout;
         _chunks = chunks;
     }
 
@@ -39,25 +41,15 @@ public sealed class HammingIndex
     /// <param name="chunkBits">Bits per chunk; by default about log2 of the count, between 8 and 24.</param>
     public static HammingIndex Build(ReadOnlySpan<ulong> hashes, int? chunkBits = null)
     {
-        var bits = chunkBits ?? Math.Clamp((int)Math.Round(Math.Log2(Math.Max(hashes.Length, 2))), 8, 24);
-        ArgumentOutOfRangeException.ThrowIfLessThan(bits, 1, nameof(chunkBits));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(bits, 26, nameof(chunkBits));
+        var layout = HammingChunkLayout.For(hashes.Length, chunkBits);
         var copy = hashes.ToArray();
-        // Chunks at least `bits` wide (floor, not ceiling), so a table bucket holds about one hash whatever n: with
-        // narrower chunks (4 of 16 bits from 90k to 3M hashes) buckets fill as n grows and the search turns quadratic.
-        // At least 3 chunks, so no table exceeds 2^22 slots.
-        var count = Math.Max(3, 64 / bits);
-        var chunks = new Chunk[count];
-        var shift = 64;
-        for (var c = 0; c < count; c++)
+        var chunks = new Chunk[layout.Count];
+        for (var c = 0; c < chunks.Length; c++)
         {
-            // Spread the 64 bits as evenly as possible: the first (64 mod m) chunks take one bit more.
-            var width = (64 / count) + (c < 64 % count ? 1 : 0);
-            shift -= width;
-            chunks[c] = Chunk.Build(copy, shift, width);
+            chunks[c] = Chunk.Build(copy, layout, c);
         }
 
-        return new HammingIndex(copy, chunks);
+        return new HammingIndex(copy, layout, chunks);
     }
 
     /// <summary>Appends every indexed hash within <paramref name="maxDistance"/> bits of <paramref name="query"/> to <paramref name="results"/>, each once.</summary>
@@ -69,12 +61,8 @@ public sealed class HammingIndex
 
         // The query's chunk values, computed once: every candidate is checked against the earlier ones.
         Span<uint> queryChunks = stackalloc uint[_chunks.Length];
-        for (var c = 0; c < _chunks.Length; c++)
-        {
-            queryChunks[c] = _chunks[c].ValueOf(query);
-        }
-
-        var search = new Probe(query, maxDistance, maxDistance / _chunks.Length, results);
+        _layout.ValuesOf(query, queryChunks);
+        var search = new Probe(query, maxDistance, _layout.Radius(maxDistance), results);
         for (var c = 0; c < _chunks.Length; c++)
         {
             ProbeAll(c, queryChunks[c], 0, search.Radius, queryChunks, in search);
@@ -90,7 +78,7 @@ public sealed class HammingIndex
             return;
         }
 
-        for (var bit = fromBit; bit < _chunks[c].Width; bit++)
+        for (var bit = fromBit; bit < _layout.Width(c); bit++)
         {
             ProbeAll(c, value ^ (1u << bit), bit + 1, remaining - 1, queryChunks, in search);
         }
@@ -102,28 +90,13 @@ public sealed class HammingIndex
         var end = chunk.Starts[value + 1];
         for (var i = chunk.Starts[value]; i < end; i++)
         {
-            var id = chunk.Ids[i];
             var hash = chunk.Hashes[i];
             var distance = BitOperations.PopCount(hash ^ search.Query);
-            if (distance <= search.MaxDistance && !FoundInEarlierChunk(c, hash, queryChunks, search.Radius))
+            if (distance <= search.MaxDistance && !_layout.FoundInEarlierChunk(c, hash, queryChunks, search.Radius))
             {
-                search.Results.Add(new HammingMatch(id, distance));
+                search.Results.Add(new HammingMatch(chunk.Ids[i], distance));
             }
         }
-    }
-
-    // A hash close enough in an earlier chunk was (or will be) reported by that chunk's probe; report it once.
-    private bool FoundInEarlierChunk(int c, ulong hash, ReadOnlySpan<uint> queryChunks, int radius)
-    {
-        for (var j = 0; j < c; j++)
-        {
-            if (BitOperations.PopCount(queryChunks[j] ^ _chunks[j].ValueOf(hash)) <= radius)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>One search's fixed inputs: the query, the distance limit, the per-chunk radius and where matches go.</summary>
@@ -133,25 +106,20 @@ public sealed class HammingIndex
     /// One table: ids of the hashes sorted by this chunk's value, the hashes themselves in the same order (so a
     /// probe reads one run of memory instead of jumping to each candidate's hash), and where each value's run starts.
     /// </summary>
-    private sealed class Chunk(int shift, int width, int[] starts, int[] ids, ulong[] hashes)
+    private sealed class Chunk(int[] starts, int[] ids, ulong[] hashes)
     {
-        public int Width { get; } = width;
-
         public int[] Starts { get; } = starts;
 
         public int[] Ids { get; } = ids;
 
         public ulong[] Hashes { get; } = hashes;
 
-        public uint ValueOf(ulong hash) => (uint)((hash >> shift) & ((1UL << Width) - 1));
-
-        public static Chunk Build(ulong[] hashes, int shift, int width)
+        public static Chunk Build(ulong[] hashes, HammingChunkLayout layout, int c)
         {
-            var starts = new int[(1 << width) + 1];
-            var mask = (1UL << width) - 1;
+            var starts = new int[(1 << layout.Width(c)) + 1];
             foreach (var hash in hashes)
             {
-                starts[((hash >> shift) & mask) + 1]++;
+                starts[layout.ValueOf(c, hash) + 1]++;
             }
 
             for (var v = 1; v < starts.Length; v++)
@@ -165,12 +133,12 @@ public sealed class HammingIndex
             var sorted = new ulong[hashes.Length];
             for (var id = 0; id < hashes.Length; id++)
             {
-                var at = next[(int)((hashes[id] >> shift) & mask)]++;
+                var at = next[(int)layout.ValueOf(c, hashes[id])]++;
                 ids[at] = id;
                 sorted[at] = hashes[id];
             }
 
-            return new Chunk(shift, width, starts, ids, sorted);
+            return new Chunk(starts, ids, sorted);
         }
     }
 }

@@ -37,23 +37,32 @@ public static class NearPairFile
         }
     }
 
-    /// <summary>Reads what <see cref="WriteHashes"/> wrote in batches of at most <paramref name="batchSize"/>, each with the position of its first hash, so a reader holds one batch.</summary>
+    /// <summary>
+    /// Reads what <see cref="WriteHashes"/> wrote in batches of at most <paramref name="batchSize"/>, each with the
+    /// position of its first hash, so a reader holds one batch; <paramref name="count"/> is the list's length, read at once.
+    /// </summary>
     /// <exception cref="InvalidDataException">Truncated; <paramref name="name"/> names the file.</exception>
-    public static IEnumerable<(int Start, ulong[] Hashes)> ReadHashBatches(Stream stream, string name, int batchSize)
+    public static IEnumerable<(int Start, ulong[] Hashes)> ReadHashBatches(Stream stream, string name, int batchSize, out int count)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        int count;
+        Span<byte> header = stackalloc byte[4];
         try
         {
-            count = reader.ReadInt32();
+            stream.ReadExactly(header);
         }
         catch (EndOfStreamException ex)
         {
             throw new InvalidDataException($"{name}: truncated hash list", ex);
         }
 
+        count = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(header);
+        return Batches(stream, name, batchSize, count);
+    }
+
+    private static IEnumerable<(int Start, ulong[] Hashes)> Batches(Stream stream, string name, int batchSize, int count)
+    {
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         for (var start = 0; start < count; start += batchSize)
         {
             var batch = new ulong[Math.Min(batchSize, count - start)];

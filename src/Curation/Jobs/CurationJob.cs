@@ -62,9 +62,11 @@ public sealed class CurationJob(string input, string output, CurationSettings se
                 resolver.WriteDistinctHashes(stream);
                 return Task.CompletedTask;
             }, cancellationToken);
-            // In one process a single index searched with every thread probes each query once and holds each hash
-            // once; on a cluster, one index partition per parallel work item spreads the search and the memory.
-            var partitions = settings.Dedup.IndexShards > 0 ? settings.Dedup.IndexShards : runner is CurationWorker ? 1 : Math.Max(1, parallel);
+            // One item per slice of each chunk table: a slice holds at most about IndexRows hashes, and on a cluster
+            // there are at least as many items as run in parallel. The items together probe as one whole index would.
+            var plan = NearPairSearchPlan.For(resolver.DistinctHashCount, settings.Dedup.IndexRows, runner is CurationWorker ? 1 : parallel);
+            var partitions = plan.Items;
+            Progress?.Report(new StageProgress("dedup", $"near-pair search: {plan.Layout.Count} chunk tables of {plan.Slices} slice(s), {partitions} work items"));
             var items = Enumerable.Range(0, partitions).Select(p => Item(CurationStep.FindPairs, p.ToString(System.Globalization.CultureInfo.InvariantCulture)) with { PartCount = partitions }).ToList();
             var (_, pairFailures) = await RunAsync("pairs", items, cancellationToken);
             if (pairFailures.Count > 0)

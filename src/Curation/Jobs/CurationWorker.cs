@@ -112,8 +112,8 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
     private static async Task<WorkItemResult> FindPairsAsync(WorkItem item, IShardStore output, CancellationToken cancellationToken)
     {
         const int BatchSize = 1 << 16;
-        var partition = int.Parse(item.Part, System.Globalization.CultureInfo.InvariantCulture);
-        var path = CurationPaths.Pairs(partition);
+        var part = int.Parse(item.Part, System.Globalization.CultureInfo.InvariantCulture);
+        var path = CurationPaths.Pairs(part);
         var name = output.Describe(CurationPaths.DistinctHashes);
         if (await StoreFile.ExistsAsync(output, path, cancellationToken))
         {
@@ -122,48 +122,39 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
             return new WorkItemResult(item.Part, 0, found.Count, new Dictionary<string, long>(), Resumed: true);
         }
 
-        // This partition indexes every PartCount-th distinct hash; every distinct hash is a query. A pair is kept
-        // only when the query comes first, so each pair is written once over all partitions. The hashes are read
-        // twice, a batch at a time, so a worker holds its partition's index, not every hash.
-        var members = new List<int>();
-        var memberHashes = new List<ulong>();
+        // This item indexes one slice of one chunk table; every distinct hash is a query. A pair is kept only when
+        // the query comes first, and the slice reports only matches no earlier chunk reports, so each pair is written
+        // once over all items. The hashes are read twice, a batch at a time: a worker holds its slice, not every hash.
+        HammingSlice slice;
+        NearPairSearchPlan plan;
         await using (var stream = await output.OpenSequentialAsync(CurationPaths.DistinctHashes, cancellationToken))
         {
-            foreach (var (start, batch) in NearPairFile.ReadHashBatches(stream, name, BatchSize))
-            {
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    if ((start + i) % item.PartCount == partition)
-                    {
-                        members.Add(start + i);
-                        memberHashes.Add(batch[i]);
-                    }
-                }
-            }
+            var batches = NearPairFile.ReadHashBatches(stream, name, BatchSize, out var count);
+            plan = NearPairSearchPlan.FromItems(count, item.PartCount);
+            var (chunk, sliceNumber) = plan.ItemAt(part);
+            slice = HammingSlice.Build(plan.Layout, chunk, plan.SliceBits, sliceNumber, batches);
         }
 
-        var index = HammingIndex.Build(memberHashes.ToArray());
-        memberHashes = null;
         var maxDistance = item.Settings.Dedup.MaxDistance;
         var pairs = new List<NearPair>();
         var gate = new object();
         long queries = 0;
         await using (var stream = await output.OpenSequentialAsync(CurationPaths.DistinctHashes, cancellationToken))
         {
-            foreach (var (start, batch) in NearPairFile.ReadHashBatches(stream, name, BatchSize))
+            foreach (var (start, batch) in NearPairFile.ReadHashBatches(stream, name, BatchSize, out _))
             {
                 queries += batch.Length;
-                Parallel.For(0, batch.Length, Parallelism(item, cancellationToken), () => (Matches: new List<HammingMatch>(), Found: new List<NearPair>()), (i, _, local) =>
+                Parallel.For(0, batch.Length, Parallelism(item, cancellationToken), () => (Matches: new List<HammingMatch>(), Found: new List<NearPair>(), Values: new uint[plan.Layout.Count]), (i, _, local) =>
                 {
                     var query = start + i;
                     local.Matches.Clear();
-                    index.Search(batch[i], maxDistance, local.Matches);
+                    plan.Layout.ValuesOf(batch[i], local.Values);
+                    slice.Search(batch[i], local.Values, maxDistance, local.Matches);
                     foreach (var match in local.Matches)
                     {
-                        var target = members[match.Index];
-                        if (query < target)
+                        if (query < match.Index)
                         {
-                            local.Found.Add(new NearPair(query, target, match.Distance));
+                            local.Found.Add(new NearPair(query, match.Index, match.Distance));
                         }
                     }
 

@@ -19,10 +19,11 @@ public sealed record DedupOptions
     public bool NearDuplicates { get; init; } = true;
 
     /// <summary>
-    /// Partitions of the hash index, each searched by one work item with every distinct hash; 0 picks one in a single
-    /// process (searched with every thread) and the number of parallel work items on a cluster.
+    /// Most distinct hashes one near-pair search work item indexes (about 12 bytes each): the search is cut into a
+    /// slice of each chunk table per item, as many slices as this asks, and every distinct hash queries every item.
+    /// 1,000,000 by default (about 12 MB plus a table per item); cutting finer adds reads of the hash list, not probes.
     /// </summary>
-    public int IndexShards { get; init; }
+    public long IndexRows { get; init; } = 1_000_000;
 
     /// <summary>
     /// The dedup coordinator decides up to this many samples in memory (about 100 bytes each); a larger store is
@@ -36,7 +37,7 @@ public sealed record DedupOptions
     public void Validate()
     {
         SettingRange.Between(Key(nameof(MaxDistance)), MaxDistance, 0, 32);
-        SettingRange.AtLeast(Key(nameof(IndexShards)), IndexShards, 0);
+        SettingRange.AtLeast(Key(nameof(IndexRows)), IndexRows, 1);
         SettingRange.AtLeast(Key(nameof(PartitionRows)), PartitionRows, 1);
     }
 

@@ -42,7 +42,7 @@ public static class CurateStepCommands
 
     private static readonly Option<bool> NoNear = new("--no-near-duplicates") { Description = "Only the exact steps (URL + caption, bytes + caption)" };
 
-    private static readonly Option<int?> IndexShards = new Option<int?>("--index-shards") { Description = "Partitions of the hash index searched in parallel [default: 1 in one process, --parallel with --cluster]" }.AtLeast(1);
+    private static readonly Option<long?> IndexRows = new Option<long?>("--index-rows") { Description = "Most distinct hashes one near-pair search work item indexes, about 12 bytes each [default: 1000000]" }.AtLeast(1L);
 
     private static readonly Option<string[]> Eval = new("--eval") { Description = "An evaluation set: NAME=FOLDER or FOLDER (images searched recursively); repeat per set", Required = true, Arity = ArgumentArity.OneOrMore };
 
@@ -66,7 +66,7 @@ public static class CurateStepCommands
     [
         new(DedupDistance, DedupOptions.Key(nameof(DedupOptions.MaxDistance))),
         new(NoNear, DedupOptions.Key(nameof(DedupOptions.NearDuplicates)), _ => "false"),
-        new(IndexShards, DedupOptions.Key(nameof(DedupOptions.IndexShards))),
+        new(IndexRows, DedupOptions.Key(nameof(DedupOptions.IndexRows))),
     ];
 
     private static readonly ConfigurationFlag[] OverlapFlags =
@@ -87,7 +87,7 @@ public static class CurateStepCommands
 
         var dedup = new Command("dedup", "Drop exact duplicates (canonical URL + caption, image SHA-256 + caption) and near-duplicate images (perceptual hash within k), keeping one by a fixed rule")
         {
-            Input, Output, Parallel, Threads, DedupDistance, NoNear, IndexShards,
+            Input, Output, Parallel, Threads, DedupDistance, NoNear, IndexRows,
         };
         dedup.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, DedupFlags), (context, token) => RunAsync(context, DedupFlags, job => job.DedupAsync(token), token), ct));
 
