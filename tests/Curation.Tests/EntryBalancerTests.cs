@@ -7,6 +7,8 @@ namespace Pipeline.Curation.Tests;
 
 public sealed class EntryBalancerTests
 {
+    private static readonly int[] ThreeEntries = [3, 7, 11];
+
     /// <summary>A pool where pair i matches the entries <paramref name="entriesOf"/>(i).</summary>
     private static (List<MatchedPair> Pool, EntryCounts Counts) Pool(int pairs, int entries, Func<int, int[]> entriesOf)
     {
@@ -168,10 +170,13 @@ public sealed class EntryBalancerTests
         Assert.Equal(expected.Select(p => (p.Key, p.Balance)), actual.Select(p => (p.Key, p.Balance)));
         Assert.False(Directory.Exists(spill.Combine("spill")), "the spill folder is left behind");
 
-        // Memory: a band's windows at most (or one entry's window when it is heavier), one band per core at once.
-        var heaviest = Enumerable.Range(0, 200).Max(e => Math.Min(counts[e], withReserve ? options.WithReserve : counts[e]));
-        var bound = Math.Max(bandRows, heaviest) * Environment.ProcessorCount;
+        // Memory: ranking holds at most BandRows rows per core (more are sorted in runs on disk), even for a refill,
+        // whose window is unbounded and whose head entries rank more survivors than that; assignment holds a band's
+        // decisions (one entry's when it is alone in its band) and an inbox bounded by what the rarer bands took.
+        var bound = Math.Max(Math.Max(bandRows, BandRanker.MinSortRows) * Environment.ProcessorCount, Math.Max(bandRows, options.WithReserve));
+        Assert.True(withReserve || Enumerable.Range(0, 200).Max(e => counts[e]) > bandRows, "no entry heavier than a band");
         Assert.True(banded.PeakHeldRows <= bound, $"{banded.PeakHeldRows} ranked pairs held at once, more than {bound}");
+        Assert.InRange(banded.PeakInboxRows, 1, expected.Count);
         Assert.True(banded.PeakHeldRows * 2 < inMemory.PeakHeldRows, $"banded held {banded.PeakHeldRows} pairs at once, in memory {inMemory.PeakHeldRows}");
     }
 
@@ -202,6 +207,63 @@ public sealed class EntryBalancerTests
         Assert.Equal(banded.Bands, ranker.Bands.Count);
         Assert.Equal(Enumerable.Range(0, banded.Bands), ranker.Bands.Order());
         Assert.InRange(banded.PeakHeldRows, 1, Math.Max(300, options.WithReserve));
+    }
+
+    [Fact]
+    public async Task A_band_ranked_in_many_sorted_runs_merged_in_rounds_ranks_as_one_sort_in_memory_does()
+    {
+        // One band of three entries and 60,000 scattered rows, ranked with a window and with none (as in a refill):
+        // a budget of 256 rows makes 235 runs, merged in rounds of 64.
+        using var folder = new TemporaryFolder("band-rank");
+        var rng = new Random(3);
+        var rows = Enumerable.Range(0, 60_000).Select(i => (Entry: ThreeEntries[rng.Next(3)], Priority: (ulong)rng.NextInt64(1000), Ordinal: (long)i)).ToList();
+        async Task<(List<(int, int[])> Ranked, long Held)> RankAsync(string name, long sortRows, int window)
+        {
+            var spill = Directory.CreateDirectory(Path.Combine(folder.Path, name)).FullName;
+            await using (var writer = new BinaryWriter(File.Create(BandRankItem.PathOf(spill, "rows", 0))))
+            {
+                foreach (var (entry, priority, ordinal) in rows)
+                {
+                    writer.Write(entry);
+                    writer.Write(priority);
+                    writer.Write(ordinal);
+                }
+            }
+
+            await using (var writer = new BinaryWriter(File.Create(BandRankItem.PathOf(spill, "entries", 0))))
+            {
+                writer.Write(3);
+                foreach (var entry in Enumerable.Reverse(ThreeEntries))
+                {
+                    writer.Write(entry);
+                }
+            }
+
+            long held = 0, most = 0;
+            await new BandRanker(rows => most = Math.Max(most, held += rows)).RankAsync(new BandRankItem(spill, 0, window, sortRows), CancellationToken.None);
+            var ranked = new List<(int, int[])>();
+            using var reader = new BinaryReader(File.OpenRead(BandRankItem.PathOf(spill, "ranked", 0)));
+            while (reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                var entry = reader.ReadInt32();
+                ranked.Add((entry, [.. Enumerable.Range(0, reader.ReadInt32()).Select(_ => (int)reader.ReadInt64())]));
+            }
+
+            Assert.Single(Directory.GetFiles(spill, "ranked-*"));
+            Assert.Equal(0, held);
+            return (ranked, most);
+        }
+
+        foreach (var window in new[] { 500, int.MaxValue })
+        {
+            var (inMemory, heldInMemory) = await RankAsync($"memory-{window}", 1_000_000, window);
+            var (inRuns, heldInRuns) = await RankAsync($"runs-{window}", 256, window);
+            Assert.Equal(Enumerable.Reverse(ThreeEntries), inMemory.Select(r => r.Item1));
+            Assert.Equal(inMemory.Select(r => r.Item2), inRuns.Select(r => r.Item2));
+            var expected = rows.Where(r => r.Entry == 11).OrderBy(r => r.Priority).ThenBy(r => r.Ordinal).Take(window).Select(r => (int)r.Ordinal);
+            Assert.Equal(expected, inRuns[0].Item2);
+            Assert.Equal((60_000, 256), (heldInMemory, heldInRuns));
+        }
     }
 
     [Fact]

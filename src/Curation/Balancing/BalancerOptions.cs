@@ -24,10 +24,11 @@ public sealed record BalancerOptions
     public ulong Seed { get; init; }
 
     /// <summary>
-    /// Exact mode's memory budget: the most ranked pairs (about 40 bytes each) one band of entries holds. When the
-    /// entries' windows (min(count, t × factor) each) add up to more, exact mode cuts them into bands, rarest first,
-    /// ranks the bands in parallel (one per core) through files beside the output, and assigns them in turn: the
-    /// same choice in bounded memory. 1,000,000 by default.
+    /// Exact mode's memory budget: the most ranked pairs (24 bytes each) ranking one band of entries holds. When the
+    /// entries' windows (min(count, t × factor) each; a refill's are unbounded) add up to more, exact mode cuts them
+    /// into bands, rarest first, ranks the bands in parallel (one per core) through files beside the output, sorting a
+    /// band's matches in runs on disk past this many, and assigns them in turn: the same choice in bounded memory.
+    /// 1,000,000 by default.
     /// </summary>
     public long BandRows { get; init; } = 1_000_000;
 

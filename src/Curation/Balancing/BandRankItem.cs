@@ -4,7 +4,8 @@ namespace Pipeline.Curation.Balancing;
 /// <param name="Folder">The spill folder holding the band's scattered matches and its entries.</param>
 /// <param name="Band">The band's number.</param>
 /// <param name="Window">The most pairs ranked per entry.</param>
-public sealed record BandRankItem(string Folder, int Band, int Window)
+/// <param name="SortRows">The most rows the ranking holds in memory at once (at least <see cref="BandRanker.MinSortRows"/>); more are sorted in runs on disk and merged.</param>
+public sealed record BandRankItem(string Folder, int Band, int Window, long SortRows)
 {
     /// <summary>A short name for progress and error lines.</summary>
     public string Describe() => $"rank band {Band}";

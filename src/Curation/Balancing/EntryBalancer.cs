@@ -41,6 +41,7 @@ public sealed class EntryBalancer
     private readonly IBandRankRunner? _rankRunner;
     private readonly int _rankParallel;
     private Func<long> _peakHeldRows = () => 0;
+    private Func<long> _peakInboxRows = () => 0;
 
     /// <summary>
     /// A balancer for a pool whose per-entry match counts are <paramref name="counts"/>; exact mode spills to
@@ -62,6 +63,9 @@ public sealed class EntryBalancer
 
     /// <summary>The most ranked pairs exact mode held in memory at once during the last balance.</summary>
     public long PeakHeldRows => _peakHeldRows();
+
+    /// <summary>The largest inbox (pairs rarer bands took, 8 bytes each) one band held during the last banded balance.</summary>
+    public long PeakInboxRows => _peakInboxRows();
 
     /// <summary>The number of entry bands exact mode ranked in turn during the last balance (1 when it ran in memory).</summary>
     public int Bands { get; private set; }
@@ -131,6 +135,7 @@ public sealed class EntryBalancer
         var folder = _spillFolder ?? Path.Combine(Path.GetTempPath(), $"pipeline-balance-{Guid.NewGuid():N}");
         var spilled = new SpilledExactBalance(this, _options, bands, window, perEntry, folder, _rankRunner, _rankParallel);
         _peakHeldRows = () => spilled.PeakHeldRows;
+        _peakInboxRows = () => spilled.PeakInboxRows;
         return spilled.RunAsync(openPool, cancellationToken);
     }
 

@@ -22,8 +22,8 @@ namespace Pipeline.Curation.Balancing;
 /// <item><b>merge</b>: a second pass over the pool yields the chosen pairs in pool order, merging the bands'
 /// decision files (each sorted by ordinal).</item>
 /// </list>
-/// Disk traffic is linear in the pool's (pair, entry) matches; memory is the band budget per core plus one
-/// buffered file per band.
+/// Disk traffic is linear in the pool's (pair, entry) matches; memory is the band budget per core while ranking,
+/// a band's inbox and decisions while assigning, plus one buffered file per band.
 /// </remarks>
 internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOptions options, EntryBands bands, int window, int perEntry, string folder, IBandRankRunner? runner, int parallel)
 {
@@ -31,8 +31,11 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
     private long _held;
     private long _peakHeld;
 
-    /// <summary>The most ranked pairs held in memory at once.</summary>
+    /// <summary>The most ranked pairs held in memory at once (rows being ranked, or a band's decisions).</summary>
     public long PeakHeldRows => Interlocked.Read(ref _peakHeld);
+
+    /// <summary>The largest inbox a band held while assigning: pairs earlier bands took that it shares, 8 bytes each.</summary>
+    public long PeakInboxRows { get; private set; }
 
     /// <summary>Balances the pool that <paramref name="openPool"/> streams (opened twice) and yields the chosen pairs in pool order.</summary>
     public async IAsyncEnumerable<MatchedPair> RunAsync(Func<CancellationToken, IAsyncEnumerable<MatchedPair>> openPool, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -144,7 +147,7 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
                     entries.Write(entry);
                 }
 
-                items.Add(new BandRankItem(folder, band, window));
+                items.Add(new BandRankItem(folder, band, window, options.BandRows));
             }
         }
 
@@ -159,77 +162,63 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
         }
     }
 
-    /// <summary>Step 3: a band's entries take their pairs, rarest first, skipping pairs taken before; tells later bands.</summary>
+    /// <summary>
+    /// Step 3: a band's entries take their pairs, rarest first, skipping pairs taken before; tells later bands. The
+    /// ranking is streamed, an entry read only as deep as it takes: memory is the band's inbox (8 bytes a pair that
+    /// earlier bands took and this band shares: bounded by the output, not the pool) and its own decisions, whatever
+    /// the window.
+    /// </summary>
     private void Assign(int band)
     {
-        var entries = new List<(int Entry, long[] Ordinals)>();
-        using (var reader = OpenIfExists(PathOf("ranked", band)))
+        var rankedPath = PathOf("ranked", band);
+        if (!File.Exists(rankedPath))
         {
-            if (reader is null)
-            {
-                return;
-            }
-
-            while (reader.BaseStream.Position < reader.BaseStream.Length)
-            {
-                var entry = reader.ReadInt32();
-                var ordinals = new long[reader.ReadInt32()];
-                for (var i = 0; i < ordinals.Length; i++)
-                {
-                    ordinals[i] = reader.ReadInt64();
-                }
-
-                entries.Add((entry, ordinals));
-            }
+            File.Delete(PathOf("inbox", band));
+            return;
         }
 
-        var held = entries.Sum(e => (long)e.Ordinals.Length);
-        Hold(held);
+        var earlier = ReadInbox(band);
+        PeakInboxRows = Math.Max(PeakInboxRows, earlier.Length);
+        long held = 0;
         try
         {
-            var ranked = new HashSet<long>(entries.SelectMany(e => e.Ordinals));
-            var taken = new HashSet<long>();
-            using (var inbox = OpenIfExists(PathOf("inbox", band)))
-            {
-                while (inbox is not null && inbox.BaseStream.Position < inbox.BaseStream.Length)
-                {
-                    var o = inbox.ReadInt64();
-                    if (ranked.Contains(o))
-                    {
-                        taken.Add(o);
-                    }
-                }
-            }
-
+            var mine = new HashSet<long>();
             var decisions = new List<(long Ordinal, int Entry, bool Reserve)>();
-            foreach (var (entry, ordinals) in entries)
+            using (var reader = OpenIfExists(rankedPath)!)
             {
-                int kept = 0, reserved = 0;
-                foreach (var o in ordinals)
+                var stream = reader.BaseStream;
+                while (stream.Position < stream.Length)
                 {
-                    if (kept + reserved == perEntry)
+                    var entry = reader.ReadInt32();
+                    var count = reader.ReadInt32();
+                    int kept = 0, reserved = 0, read = 0;
+                    for (; read < count && kept + reserved < perEntry; read++)
                     {
-                        break;
+                        var o = reader.ReadInt64();
+                        if (Array.BinarySearch(earlier, o) >= 0 || !mine.Add(o))
+                        {
+                            continue;
+                        }
+
+                        var reserve = kept == options.Threshold;
+                        decisions.Add((o, entry, reserve));
+                        if (reserve)
+                        {
+                            reserved++;
+                        }
+                        else
+                        {
+                            kept++;
+                        }
                     }
 
-                    if (!taken.Add(o))
-                    {
-                        continue;
-                    }
-
-                    var reserve = kept == options.Threshold;
-                    decisions.Add((o, entry, reserve));
-                    if (reserve)
-                    {
-                        reserved++;
-                    }
-                    else
-                    {
-                        kept++;
-                    }
+                    // The rest of the entry's ranking is not needed.
+                    stream.Seek(8L * (count - read), SeekOrigin.Current);
                 }
             }
 
+            Hold(decisions.Count);
+            held += decisions.Count;
             decisions.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
             using (var writer = Create(PathOf("decisions", band)))
             {
@@ -248,8 +237,27 @@ internal sealed class SpilledExactBalance(EntryBalancer balancer, BalancerOption
             Hold(-held);
         }
 
-        File.Delete(PathOf("ranked", band));
+        File.Delete(rankedPath);
         File.Delete(PathOf("inbox", band));
+    }
+
+    /// <summary>The pairs earlier bands took that this band shares, sorted for lookup.</summary>
+    private long[] ReadInbox(int band)
+    {
+        using var inbox = OpenIfExists(PathOf("inbox", band));
+        if (inbox is null)
+        {
+            return [];
+        }
+
+        var taken = new long[inbox.BaseStream.Length / 8];
+        for (var i = 0; i < taken.Length; i++)
+        {
+            taken[i] = inbox.ReadInt64();
+        }
+
+        Array.Sort(taken);
+        return taken;
     }
 
     /// <summary>Appends each pair the band took to the inboxes of the later bands that also ranked it.</summary>

@@ -99,7 +99,7 @@ public static class BalanceStage
         await AtomicFile.WriteAsync(balanced, async (stream, ct) => await PairFile.WriteAsync(stream, Tallied(ct), ct), cancellationToken);
         if (balancer.Bands > 1)
         {
-            progress.Report(new StageProgress("balance", $"ranked in {balancer.Bands} bands of entries, at most {balancer.PeakHeldRows:N0} ranked pairs in memory at once (Curation:Balancing:BandRows {options.BandRows:N0})"));
+            progress.Report(new StageProgress("balance", $"ranked in {balancer.Bands} bands of entries, at most {balancer.PeakHeldRows:N0} ranked pairs in memory at once (Curation:Balancing:BandRows {options.BandRows:N0}), inboxes of up to {balancer.PeakInboxRows:N0} pairs"));
         }
 
         var dataCard = card.Build(poolPairs, inCapped);
