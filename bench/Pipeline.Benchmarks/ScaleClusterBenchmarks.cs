@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Pipeline.Curation.Matching;
@@ -72,13 +73,40 @@ internal static partial class ScaleClusterBenchmarks
                 same[$"{store}_keys"] = (await KeysAsync(Path.Combine(one, store), cancellationToken)).SequenceEqual(await KeysAsync(Path.Combine(cluster, store), cancellationToken));
             }
 
+            var peaks = processes.Select(p => ChildProcessMeter.ReadHighWaterMark(p.Id)).ToList();
+            // Stopped gracefully, each silo logs its control-plane totals (grain calls by interface, storage operations).
+            foreach (var process in processes)
+            {
+                process.Terminate();
+            }
+
+            foreach (var process in processes)
+            {
+                await process.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            }
+
             var spread = processes.Select((p, i) => new
             {
                 silo = i,
-                peak_rss_mb = ChildProcessMeter.ReadHighWaterMark(p.Id) is { } bytes ? Math.Round(bytes / 1048576.0, 1) : (double?)null,
+                peak_rss_mb = peaks[i] is { } bytes ? Math.Round(bytes / 1048576.0, 1) : (double?)null,
                 work_items = WorkItems(p.StandardOutput.Concat(p.StandardError)),
+                control_plane = ControlPlane(p.StandardOutput.Concat(p.StandardError)),
             }).ToList();
-            Console.WriteLine(JsonSerializer.Serialize(new { bench = "scale-cluster", n, silos, same_output = same.Values.All(v => v), same, spread }));
+            var calls = spread.Sum(s => s.control_plane?.Calls ?? 0);
+            var storage = spread.Sum(s => s.control_plane is { } c ? c.Reads + c.Writes + c.Clears : 0);
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                bench = "scale-cluster",
+                n,
+                silos,
+                same_output = same.Values.All(v => v),
+                same,
+                spread,
+                grain_calls = calls,
+                grain_calls_per_candidate = calls / (double)n,
+                storage_operations = storage,
+                storage_operations_per_candidate = storage / (double)n,
+            }));
         }
         finally
         {
@@ -116,4 +144,21 @@ internal static partial class ScaleClusterBenchmarks
 
     [GeneratedRegex(@"Work item (?<kind>\S+) .*done on silo")]
     private static partial Regex WorkItemLine();
+
+    /// <summary>The control-plane totals a silo logged when it stopped, or null when it logged none.</summary>
+    private static ControlPlaneLine? ControlPlane(IEnumerable<string> lines) =>
+        lines.Select(l => ControlPlaneTotalsLine().Match(l)).LastOrDefault(m => m.Success) is { } m
+            ? new ControlPlaneLine(
+                long.Parse(m.Groups["calls"].Value, CultureInfo.InvariantCulture),
+                m.Groups["by"].Value,
+                long.Parse(m.Groups["reads"].Value, CultureInfo.InvariantCulture),
+                long.Parse(m.Groups["writes"].Value, CultureInfo.InvariantCulture),
+                long.Parse(m.Groups["clears"].Value, CultureInfo.InvariantCulture))
+            : null;
+
+    [GeneratedRegex(@"Control plane: (?<calls>\d+) grain calls \((?<by>[^)]*)\), (?<reads>\d+) storage reads, (?<writes>\d+) storage writes, (?<clears>\d+) storage clears")]
+    private static partial Regex ControlPlaneTotalsLine();
+
+    /// <summary>A silo's control-plane totals as logged.</summary>
+    private sealed record ControlPlaneLine(long Calls, string ByInterface, long Reads, long Writes, long Clears);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Storage;
+using Pipeline.Orchestrator.Telemetry;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -23,7 +24,7 @@ internal sealed class EmbeddedRun : IAsyncDisposable
     public IHost Host { get; }
 
     /// <summary>The pipeline's grain storage as the silo registered it.</summary>
-    public FileGrainStorage Storage => (FileGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+    public FileGrainStorage Storage => (FileGrainStorage)((CountingGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name)).Inner;
 
     public static async Task<EmbeddedRun> StartAsync(string purpose)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Storage;
+using Pipeline.Orchestrator.Telemetry;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -21,8 +22,11 @@ public abstract class EmbeddedSiloTest(string name) : IAsyncLifetime
     /// <summary>Grain references.</summary>
     protected IGrainFactory Grains => Host.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The silo's grain storage.</summary>
-    protected FileGrainStorage Storage => (FileGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name);
+    /// <summary>The silo's grain storage (under the counting wrapper).</summary>
+    protected FileGrainStorage Storage => (FileGrainStorage)((CountingGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name)).Inner;
+
+    /// <summary>The silo's control-plane counters.</summary>
+    protected ControlPlaneCounters ControlPlane => Host.Services.GetRequiredService<ControlPlaneCounters>();
 
     public async Task InitializeAsync()
     {

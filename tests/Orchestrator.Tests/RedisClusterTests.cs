@@ -146,6 +146,8 @@ public sealed class RedisClusterTests(ITestOutputHelper log) : IAsyncLifetime
         Assert.Equal(0, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         await silo.WaitForOutputAsync(l => l.Contains("leaving the cluster", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.DoesNotContain(silo.StandardError, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+        // Its control-plane totals, counted through the Redis grain storage's wrapper, in one line.
+        await silo.WaitForOutputAsync(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"Control plane: \d+ grain calls \(.*\), \d+ storage reads, \d+ storage writes, \d+ storage clears"), TimeSpan.FromSeconds(5));
     }
 
     [Fact]

@@ -53,6 +53,36 @@ public sealed class WorkQueueTests() : EmbeddedSiloTest("work-queue")
     }
 
     [Fact]
+    public async Task Leasing_and_completing_costs_the_same_grain_calls_and_storage_writes_in_a_queue_of_300_as_of_100000()
+    {
+        async Task<(long Calls, long Writes)> CostOfTwentyAsync(string name, int items)
+        {
+            var queue = Grains.GetGrain<IWorkQueueGrain>(name);
+            await queue.Fill(Items(items));
+            var before = ControlPlane.Totals();
+            for (var i = 0; i < 20; i++)
+            {
+                await queue.Complete((await queue.Lease("w", TimeSpan.FromMinutes(5)))!);
+            }
+
+            var after = ControlPlane.Totals();
+            return (
+                after.CallsByInterface.Where(c => c.Key.Contains("WorkQueue", StringComparison.Ordinal)).Sum(c => c.Value)
+                    - before.CallsByInterface.Where(c => c.Key.Contains("WorkQueue", StringComparison.Ordinal)).Sum(c => c.Value),
+                after.StorageWrites - before.StorageWrites);
+        }
+
+        var small = await CostOfTwentyAsync("cost-small", 300);
+        var large = await CostOfTwentyAsync("cost-large", 100_000);
+
+        // 20 leases and 20 completions: the queue's call and its partition's each, and a bounded number of partition
+        // writes each, whatever the size.
+        Assert.Equal(80, small.Calls);
+        Assert.Equal(small, large);
+        Assert.InRange(small.Writes, 20, 80);
+    }
+
+    [Fact]
     public async Task An_expired_lease_is_taken_over_once_nothing_is_pending_and_a_held_queue_leases_nothing()
     {
         var queue = Grains.GetGrain<IWorkQueueGrain>("expiry");

@@ -16,6 +16,7 @@ using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Orchestrator.Reminders;
 using Pipeline.Orchestrator.Storage;
+using Pipeline.Orchestrator.Telemetry;
 using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Orchestrator.Hosting;
@@ -73,6 +74,7 @@ public static class PipelineHosts
                     new FileReminderTable(folder.RemindersFile, services.GetRequiredService<ILogger<FileReminderTable>>()));
             }
 
+            silo.AddControlPlaneCounters(PipelineStorage.Name);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;
