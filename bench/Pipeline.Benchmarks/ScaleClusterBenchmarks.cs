@@ -93,6 +93,7 @@ internal static partial class ScaleClusterBenchmarks
                 control_plane = ControlPlane(p.StandardOutput.Concat(p.StandardError)),
             }).ToList();
             var calls = spread.Sum(s => s.control_plane?.Calls ?? 0);
+            var pipelineCalls = spread.Sum(s => s.control_plane?.PipelineCalls ?? 0);
             var storage = spread.Sum(s => s.control_plane is { } c ? c.Reads + c.Writes + c.Clears : 0);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
@@ -103,7 +104,9 @@ internal static partial class ScaleClusterBenchmarks
                 same,
                 spread,
                 grain_calls = calls,
-                grain_calls_per_candidate = calls / (double)n,
+                pipeline_grain_calls = pipelineCalls,
+                pipeline_grain_calls_per_candidate = pipelineCalls / (double)n,
+                orleans_system_calls = calls - pipelineCalls,
                 storage_operations = storage,
                 storage_operations_per_candidate = storage / (double)n,
             }));
@@ -160,5 +163,12 @@ internal static partial class ScaleClusterBenchmarks
     private static partial Regex ControlPlaneTotalsLine();
 
     /// <summary>A silo's control-plane totals as logged.</summary>
-    private sealed record ControlPlaneLine(long Calls, string ByInterface, long Reads, long Writes, long Clears);
+    private sealed record ControlPlaneLine(long Calls, string ByInterface, long Reads, long Writes, long Clears)
+    {
+        /// <summary>Calls to the pipeline's grains (the rest are Orleans' own: directory, membership, timers, dashboard).</summary>
+        public long PipelineCalls => ByInterface.Split(", ", StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => c.Split('='))
+            .Where(c => c.Length == 2 && c[0].StartsWith("Pipeline.", StringComparison.Ordinal))
+            .Sum(c => long.Parse(c[1], CultureInfo.InvariantCulture));
+    }
 }
