@@ -16,16 +16,7 @@ public sealed class HammingIndexTests
     [InlineData(300, 10, null)]
     public void Search_finds_exactly_what_comparing_against_every_hash_finds(int count, int k, int? chunkBits)
     {
-        var rng = new Random(count + k);
-        var hashes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            // Half random, half copies of earlier hashes with a few flipped bits, so there are many near pairs.
-            hashes[i] = i < count / 2 || rng.Next(2) == 0
-                ? (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40)
-                : Flip(hashes[rng.Next(i)], rng.Next(0, k + 3), rng);
-        }
-
+        var hashes = NearHashes(count, k, new Random(count + k));
         var index = HammingIndex.Build(hashes, chunkBits);
         var found = new List<HammingMatch>();
         for (var q = 0; q < count; q += 7)
@@ -58,15 +49,7 @@ public sealed class HammingIndexTests
     [InlineData(2_000, 0, 50)]
     public void Slices_of_every_chunk_together_find_each_near_pair_once_as_comparing_every_pair_does(int count, int k, int indexRows)
     {
-        var rng = new Random(count + k + indexRows);
-        var hashes = new ulong[count];
-        for (var i = 0; i < count; i++)
-        {
-            hashes[i] = i < count / 2 || rng.Next(2) == 0
-                ? (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40)
-                : Flip(hashes[rng.Next(i)], rng.Next(0, k + 3), rng);
-        }
-
+        var hashes = NearHashes(count, k, new Random(count + k + indexRows));
         var plan = NearPairSearchPlan.For(count, indexRows);
         Assert.True(count >> plan.SliceBits <= indexRows);
         var found = new List<(int, int, int)>();
@@ -115,6 +98,20 @@ public sealed class HammingIndexTests
         Assert.Equal((2, 15), plan.ItemAt(47));
         Assert.Throws<InvalidDataException>(() => NearPairSearchPlan.FromItems(1_000_000, 47));
         Assert.Equal(plan.SliceBits, NearPairSearchPlan.FromItems(1_000_000, 48).SliceBits);
+    }
+
+    /// <summary>Half random hashes, half copies of earlier ones with up to k + 2 flipped bits, so there are many near pairs.</summary>
+    private static ulong[] NearHashes(int count, int k, Random rng)
+    {
+        var hashes = new ulong[count];
+        for (var i = 0; i < count; i++)
+        {
+            hashes[i] = i < count / 2 || rng.Next(2) == 0
+                ? (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 40)
+                : Flip(hashes[rng.Next(i)], rng.Next(0, k + 3), rng);
+        }
+
+        return hashes;
     }
 
     private static ulong Flip(ulong hash, int bits, Random rng)
