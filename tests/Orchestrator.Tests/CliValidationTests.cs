@@ -28,6 +28,7 @@ public sealed class CliValidationTests : IDisposable
         ["doctor"] = [],
         ["shard inspect"] = ["store"],
         ["shard generate"] = ["store"],
+        ["shard query"] = ["store", "SELECT 1"],
         ["train"] = ["--shards", "s", "--out", "o"],
         ["train start"] = ["job", "--shards", "s", "--out", "o"],
     };
@@ -93,6 +94,7 @@ public sealed class CliValidationTests : IDisposable
         { "shard generate", "--row-group-samples", "-5", "--row-group-samples must be at least 1, got -5" },
         { "shard generate", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, got -1" },
         { "shard generate", "--side", "4", "--side must be between 8 and 4096, got 4" },
+        { "shard query", "--limit", "-1", "--limit must be at least 0, got -1" },
         { "train", "--steps", "0", "--steps must be at least 1, got 0" },
         { "train", "--batch", "1", "--batch must be at least 2, got 1" },
         { "train", "--lr", "0", "--lr must be above 0, got 0" },

@@ -15,7 +15,7 @@ using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
-/// <summary><c>pipeline shard inspect|verify|stats|generate</c>: look at, check and make shard sets.</summary>
+/// <summary><c>pipeline shard inspect|verify|stats|query|generate</c>: look at, check, query and make shard sets.</summary>
 public static class ShardCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -46,6 +46,15 @@ public static class ShardCommand
 
     private static readonly Option<ulong> Seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic samples", DefaultValueFactory = _ => 0UL }.Numeric();
 
+    private static readonly Argument<string> Sql = new("sql")
+    {
+        Description = "SQL for DuckDB over the views samples (the committed shards) and dropped (curation's dropped records), e.g. \"SELECT count(*) FROM samples\"",
+    };
+
+    private static readonly Option<bool> AsCsv = new("--csv") { Description = "Print CSV instead of a table" };
+
+    private static readonly Option<int> Limit = new Option<int>("--limit") { Description = "Most rows to print", DefaultValueFactory = _ => 1000 }.AtLeast(0);
+
     private static readonly Option<int> Side = new Option<int>("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 }.Between(8, 4096);
 
     public static Command Create(PipelineCli cli)
@@ -62,7 +71,16 @@ public static class ShardCommand
             Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side,
         };
         generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(GenerateAsync), ct));
-        return new Command("shard", "Parquet shard sets: inspect, verify, stats, generate") { inspect, verify, stats, generate };
+        var query = new Command("query", "Run SQL (DuckDB) over the committed samples and the dropped records; a table, --json or --csv") { Store, Sql, AsJson, AsCsv, Limit };
+        query.Validators.Add(result =>
+        {
+            if (result.GetValue(AsJson) && result.GetValue(AsCsv))
+            {
+                result.AddError("--json and --csv cannot be used together");
+            }
+        });
+        query.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(QueryAsync), ct));
+        return new Command("shard", "Parquet shard sets: inspect, verify, stats, query, generate") { inspect, verify, stats, query, generate };
     }
 
     /// <summary>A store that is full, read-only or not ours to write is a resource that cannot be used (exit 2, its message as is).</summary>
@@ -184,6 +202,73 @@ public static class ShardCommand
         await output.WriteLineAsync(store.CanTellLiveWriters
             ? $"clean: removed {removed.Count} leftovers ({Megabytes(removed.Sum(l => l.Length))}), kept {cleaned.Count - removed.Count}"
             : $"clean: removed nothing: {store.Location} cannot tell a live writer's uncommitted files from leftovers");
+    }
+
+    private static async Task<int> QueryAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var store = OpenStore(context);
+        await LoadManifestAsync(store, cancellationToken);
+        var progress = new Progress<string>(line => Console.Error.WriteLine(line));
+        await using var query = await StoreQuery.OpenAsync(store, context.Verbose ? progress : null, cancellationToken);
+        var limit = context.Parse.GetValue(Limit);
+        var result = await query.RunAsync(context.Parse.GetValue(Sql)!, limit, cancellationToken);
+        var output = context.Output;
+        if (context.Parse.GetValue(AsJson))
+        {
+            var rows = result.Rows.Select(row => result.Columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => JsonValue(row[x.i])));
+            await output.WriteLineAsync(JsonSerializer.Serialize(rows, Json));
+        }
+        else if (context.Parse.GetValue(AsCsv))
+        {
+            await output.WriteLineAsync(string.Join(',', result.Columns.Select(StoreQuery.CsvField)));
+            foreach (var row in result.Rows)
+            {
+                await output.WriteLineAsync(string.Join(',', row.Select(StoreQuery.CsvField)));
+            }
+        }
+        else
+        {
+            await WriteTableAsync(output, result);
+        }
+
+        if (result.Truncated)
+        {
+            await Console.Error.WriteLineAsync($"query: more than {limit} rows; the first {limit} printed (--limit)");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A value for JSON output: numbers, text and lists as they are, blobs as their byte count.</summary>
+    private static object? JsonValue(object? value) => value switch
+    {
+        null or string or bool => value,
+        byte[] or Stream => StoreQuery.Format(value),
+        IFormattable => value,
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(JsonValue).ToList(),
+        _ => value.ToString(),
+    };
+
+    /// <summary>Columns padded to their widest value (cut at 60 characters), a rule under the header, a row count.</summary>
+    private static async Task WriteTableAsync(TextWriter output, StoreQueryResult result)
+    {
+        const int MaxWidth = 60;
+        static string Cell(object? value)
+        {
+            var text = StoreQuery.Format(value).ReplaceLineEndings(" ");
+            return text.Length <= MaxWidth ? text : string.Concat(text.AsSpan(0, MaxWidth - 1), "…");
+        }
+
+        var cells = result.Rows.Select(r => r.Select(Cell).ToArray()).ToList();
+        var widths = result.Columns.Select((c, i) => Math.Max(Math.Min(c.Length, MaxWidth), cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
+        await output.WriteLineAsync(string.Join(" | ", result.Columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        await output.WriteLineAsync(string.Join("-+-", widths.Select(w => new string('-', w))));
+        foreach (var row in cells)
+        {
+            await output.WriteLineAsync(string.Join(" | ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        }
+
+        await output.WriteLineAsync($"({cells.Count} row{(cells.Count == 1 ? "" : "s")})");
     }
 
     private static async Task<int> StatsAsync(CommandContext context, CancellationToken cancellationToken)
