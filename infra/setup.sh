@@ -34,6 +34,7 @@ packages=(
   openclipart-svg   # ... and their titles, descriptions and keywords (SVG metadata)
   chromium          # the dashboard's browser test (Playwright drives /usr/bin/chromium; it downloads no browser)
   fonts-dejavu-core # ... so its screenshots show text, not boxes
+  prometheus        # the metrics test scrapes /metrics with a real Prometheus (started by the test on 127.0.0.1)
 )
 
 sudo_cmd=""

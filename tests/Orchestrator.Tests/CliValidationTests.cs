@@ -29,6 +29,7 @@ public sealed class CliValidationTests : IDisposable
         ["shard inspect"] = ["store"],
         ["shard generate"] = ["store"],
         ["shard query"] = ["store", "SELECT 1"],
+        ["silo"] = [],
         ["train"] = ["--shards", "s", "--out", "o"],
         ["train start"] = ["job", "--shards", "s", "--out", "o"],
     };
@@ -95,6 +96,7 @@ public sealed class CliValidationTests : IDisposable
         { "shard generate", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, got -1" },
         { "shard generate", "--side", "4", "--side must be between 8 and 4096, got 4" },
         { "shard query", "--limit", "-1", "--limit must be at least 0, got -1" },
+        { "silo", "--dashboard-port", "70000", "--dashboard-port must be between 0 and 65535, got 70000" },
         { "train", "--steps", "0", "--steps must be at least 1, got 0" },
         { "train", "--batch", "1", "--batch must be at least 2, got 1" },
         { "train", "--lr", "0", "--lr must be above 0, got 0" },

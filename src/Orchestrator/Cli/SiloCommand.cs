@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Sharding.Settings;
@@ -20,6 +21,13 @@ public static class SiloCommand
         Description = "IP address other silos and clients reach this silo at [config: Pipeline:AdvertisedAddress; default: this host's address]",
     };
 
+    private static readonly Option<bool> Dashboard = new("--dashboard")
+    {
+        Description = "Also serve the dashboard and Prometheus metrics (/metrics) at Dashboard:Address:Port; anything but loopback needs Dashboard:Token",
+    };
+
+    private static readonly Option<int?> DashboardPort = new Option<int?>("--dashboard-port") { Description = "Port of the dashboard and metrics, 0 for any free one [config: Dashboard:Port; default: 18081]" }.Between(0, 65535);
+
     public static Command Create(PipelineCli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
@@ -27,6 +35,8 @@ public static class SiloCommand
         {
             Roles,
             Advertise,
+            Dashboard,
+            DashboardPort,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -42,6 +52,11 @@ public static class SiloCommand
                 flags["Pipeline:AdvertisedAddress"] = address;
             }
 
+            if (parse.GetValue(DashboardPort) is { } port)
+            {
+                flags[DashboardCommand.PortKey] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return cli.RunAsync(parse, flags, RunAsync, cancellationToken);
         });
         return command;
@@ -55,10 +70,16 @@ public static class SiloCommand
             throw new PipelineConfigurationException("'pipeline silo' joins a distributed cluster: pass --cluster <redis connection>");
         }
 
-        using var host = await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder: null, context.Verbose, cancellationToken);
+        var dashboard = context.Parse.GetValue(Dashboard) ? context.Bind<PipelineDashboardOptions>(PipelineDashboardOptions.Section) : null;
+        using var host = await PipelineHosts.StartSiloAsync(context.Configuration, options, runFolder: null, context.Verbose, cancellationToken, dashboard);
         var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
         var roles = host.Services.GetRequiredService<SiloRoles>();
         await context.Output.WriteLineAsync($"silo {silo.SiloAddress} joined cluster '{options.ClusterId}' (roles: {roles})");
+        if (dashboard is not null && DashboardWebHost.Address(host.Services) is { } served)
+        {
+            await context.Output.WriteLineAsync($"dashboard: {served} (metrics for Prometheus: {new Uri(served, DashboardWebHost.MetricsPath.TrimStart('/'))})");
+        }
+
         await context.Output.FlushAsync(cancellationToken);
 
         try

@@ -11,18 +11,22 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
+using Pipeline.Orchestrator.Telemetry;
 
 namespace Pipeline.Orchestrator.Dashboard;
 
 /// <summary>
 /// Serves the dashboard from the process that hosts a silo or a cluster client: the page and its assets (embedded,
 /// nothing from the internet), a JSON snapshot, a server-sent event stream of snapshots, and Orleans' own dashboard
-/// under <see cref="OrleansPrefix"/>.
+/// under <see cref="OrleansPrefix"/>, and the process's metrics for Prometheus at <see cref="MetricsPath"/>.
 /// </summary>
 public static partial class DashboardWebHost
 {
     /// <summary>Where Orleans' dashboard is mapped.</summary>
     public const string OrleansPrefix = "/orleans";
+
+    /// <summary>Where Prometheus scrapes the process's metrics (<see cref="PipelineMetricsExtensions.Meters"/>).</summary>
+    public const string MetricsPath = "/metrics";
 
     /// <summary>How snapshots are written: camelCase, enums as names.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
@@ -43,6 +47,7 @@ public static partial class DashboardWebHost
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(options);
+        builder.Services.AddPipelineMetrics();
         return builder;
     }
 
@@ -68,6 +73,8 @@ public static partial class DashboardWebHost
         app.MapGet("/api/events", (IGrainFactory grains, ILoggerFactory logging, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(StreamAsync(grains, options.RefreshInterval, logging.CreateLogger(typeof(DashboardWebHost)), cancellationToken)));
         app.MapOrleansDashboard(OrleansPrefix);
+        // Prometheus' text format, behind the same token as the rest.
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
 
