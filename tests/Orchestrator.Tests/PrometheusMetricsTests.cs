@@ -2,9 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Crawler.Downloading;
+using Pipeline.Crawler.Fetching;
 using Pipeline.Orchestrator.Dashboard;
 using Pipeline.Orchestrator.Grains.WorkQueues;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Orchestrator.Shards;
+using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -37,6 +42,22 @@ public sealed class PrometheusMetricsTests
                 await queue.GetProgress();
             }
 
+            // Shards committed and fetch outcomes, through the code the writer and the fetcher run.
+            await using (var writer = new ShardWriter(new LocalFolderStore(folder.Combine("shards")), new ShardWriterOptions { TargetSamples = 10 }))
+            {
+                var synthetic = new SyntheticSamples(16, 1);
+                for (var i = 0; i < 25; i++)
+                {
+                    await writer.WriteAsync(synthetic.Create(i), CancellationToken.None);
+                }
+
+                await writer.CompleteAsync(CancellationToken.None);
+            }
+
+            var crawl = new CrawlStatistics();
+            crawl.Record("http://127.0.0.1/a.jpg", FetchErrorClass.None, 1000);
+            crawl.Record("http://127.0.0.1/b.jpg", FetchErrorClass.Timeout, 0);
+
             using var http = new HttpClient();
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(metrics)).StatusCode);
 
@@ -60,6 +81,10 @@ public sealed class PrometheusMetricsTests
             var calls = await QueryUntilAsync(http, port, "sum(pipeline_grain_calls_total{grain_interface=~\".*IWorkQueueGrain\"})", v => v >= 6, prometheus);
             Assert.True(calls >= 6, $"pipeline_grain_calls_total for the queue is {calls}");
             Assert.Equal(1, await QueryUntilAsync(http, port, "up{job=\"pipeline\"}", v => v == 1, prometheus));
+            Assert.True(await QueryUntilAsync(http, port, "pipeline_sharding_samples_total", v => v >= 25, prometheus) >= 25);
+            Assert.True(await QueryUntilAsync(http, port, "pipeline_crawler_fetches_total{outcome=\"timeout\"}", v => v >= 1, prometheus) >= 1);
+            // Orleans' own meters come along.
+            Assert.True(await QueryUntilAsync(http, port, "count({__name__=~\"orleans_.*\"})", v => v > 0, prometheus) > 0);
         }
         finally
         {

@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
 using Pipeline.Crawler.Fetching;
+using Pipeline.Crawler.Telemetry;
 
 namespace Pipeline.Crawler.Downloading;
 
 /// <summary>Thread-safe tallies of a crawl: attempts, successes, bytes, and failures by class and by host, for progress lines and summaries.</summary>
 public sealed class CrawlStatistics
 {
+    /// <summary>Each failure class as the metric tag names it (snake_case), made once.</summary>
+    private static readonly Dictionary<FetchErrorClass, string> OutcomeNames =
+        Enum.GetValues<FetchErrorClass>().ToDictionary(c => c, c => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.ToString()));
+
     private readonly ConcurrentDictionary<FetchErrorClass, long> _byClass = new();
     private readonly ConcurrentDictionary<string, long> _failuresByHost = new(StringComparer.OrdinalIgnoreCase);
     private long _attempted;
@@ -32,8 +37,12 @@ public sealed class CrawlStatistics
         {
             Interlocked.Increment(ref _succeeded);
             Interlocked.Add(ref _bytes, bytes);
+            CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
+            CrawlerMetrics.Bytes.Add(bytes);
             return;
         }
+
+        CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeNames[error]));
 
         _byClass.AddOrUpdate(error, 1, (_, n) => n + 1);
         var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : "(invalid)";

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Curation.Candidates;
 using Pipeline.Curation.Counting;
+using Pipeline.Curation.Telemetry;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Storage;
 
@@ -137,6 +138,8 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
         var result = new PartitionMatchResult(partition, Path.GetFullPath(input), candidates, matched, problemCount, problems, Math.Round(clock.Elapsed.TotalSeconds, 3));
         await AtomicFile.WriteAllBytesAsync(Path.Combine(outputFolder, PartitionsFolder, partition + ".json"), JsonSerializer.SerializeToUtf8Bytes(result, Json), cancellationToken);
         LogCommitted(partition, matched, candidates, problemCount, result.Seconds);
+        CurationMetrics.Candidates.Add(matched, new KeyValuePair<string, object?>("matched", true));
+        CurationMetrics.Candidates.Add(candidates - matched, new KeyValuePair<string, object?>("matched", false));
         return result;
     }
 

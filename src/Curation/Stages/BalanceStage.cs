@@ -3,6 +3,7 @@ using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.DataCards;
 using Pipeline.Curation.Matching;
+using Pipeline.Curation.Telemetry;
 using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Storage;
 
@@ -91,6 +92,7 @@ public static class BalanceStage
             {
                 card.Add(pair);
                 written.Report(++yielded);
+                CurationMetrics.Balanced.Add(1, new KeyValuePair<string, object?>("decision", pair.Balance is { Reserve: true } ? "reserve" : "kept"));
                 yield return pair;
             }
         }

@@ -5,6 +5,7 @@ using Pipeline.Sharding.Leftovers;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Telemetry;
 
 namespace Pipeline.Sharding.Writing;
 
@@ -187,6 +188,13 @@ public sealed partial class ShardWriter : IAsyncDisposable
         else
         {
             LogCommitted(commit.Entry.Name, commit.Outcome, commit.Entry.Samples, commit.Entry.Bytes);
+        }
+
+        if (commit.Outcome == CommitOutcome.Committed)
+        {
+            ShardingMetrics.Shards.Add(1);
+            ShardingMetrics.Samples.Add(commit.Entry.Samples);
+            ShardingMetrics.Bytes.Add(commit.Entry.Bytes);
         }
 
         _commits.Add(commit);

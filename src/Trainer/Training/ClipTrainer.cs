@@ -9,6 +9,7 @@ using Pipeline.Trainer.Collectives;
 using Pipeline.Trainer.Data;
 using Pipeline.Trainer.Evaluation;
 using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Telemetry;
 using Pipeline.Trainer.Tokenization;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -139,6 +140,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             var elapsed = clock.Elapsed.TotalSeconds;
             var report = new StepReport(done, options.Steps, loss, rate, Math.Exp(model.LogitScale.item<float>()), (done - firstStep) * (double)options.GlobalBatch / Math.Max(elapsed, 1e-9), TimeSpan.FromSeconds(elapsed / (done - firstStep) * (options.Steps - done)), skipped);
             progress?.Invoke(report);
+            TrainerMetrics.Steps.Add(1);
+            TrainerMetrics.Loss.Record(loss);
+            TrainerMetrics.SamplesPerSecond.Record(report.SamplesPerSecond);
             if (metrics is not null && (done % options.LogEvery == 0 || done == options.Steps))
             {
                 await WriteLineAsync(metrics, new { step = done, loss, lr = rate, logitScale = report.LogitScale, samplesPerSecond = report.SamplesPerSecond, skipped, time = DateTimeOffset.UtcNow }, cancellationToken);
@@ -148,6 +152,8 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             {
                 evaluation = ZeroShotClassifier.Evaluate(model, tokenizer, evalSet, cancellationToken: cancellationToken);
                 LogEvaluation(done, evaluation.Top1, evaluation.Top5, evaluation.Chance);
+                TrainerMetrics.ZeroShotAccuracy.Record(evaluation.Top1, new KeyValuePair<string, object?>("k", 1));
+                TrainerMetrics.ZeroShotAccuracy.Record(evaluation.Top5, new KeyValuePair<string, object?>("k", 5));
                 if (metrics is not null)
                 {
                     await WriteLineAsync(metrics, new { step = done, eval = evaluation }, cancellationToken);
