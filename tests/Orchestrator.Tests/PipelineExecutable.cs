@@ -7,6 +7,9 @@ internal static class PipelineExecutable
 {
     private static readonly Lazy<string> Dll = new(Locate);
 
+    /// <summary>The built <c>pipeline.dll</c>, for running it through another program (a pseudo-terminal, say).</summary>
+    public static string DllPath => Dll.Value;
+
     /// <summary>Starts <c>dotnet pipeline.dll</c> with the arguments and extra environment variables.</summary>
     public static ManagedProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
         ManagedProcess.Start("dotnet", [Dll.Value, .. arguments], environment);

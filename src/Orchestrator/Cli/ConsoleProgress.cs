@@ -2,7 +2,10 @@ using Pipeline.Sharding.Progress;
 
 namespace Pipeline.Orchestrator.Cli;
 
-/// <summary>How every command reports a stage's progress: one <c>stage: message</c> line on standard error per report.</summary>
+/// <summary>
+/// How every command reports a stage's progress: one <c>stage: message</c> line on standard error per report, or, on
+/// a terminal, the live bars of <see cref="TerminalProgress"/>.
+/// </summary>
 public sealed class ConsoleProgress : IProgress<StageProgress>
 {
     /// <summary>The one instance; it holds no state.</summary>
@@ -13,5 +16,15 @@ public sealed class ConsoleProgress : IProgress<StageProgress>
     }
 
     /// <inheritdoc/>
-    public void Report(StageProgress value) => Console.Error.WriteLine(value);
+    public void Report(StageProgress value)
+    {
+        if (TerminalProgress.Current is { } terminal)
+        {
+            terminal.Report(value);
+        }
+        else
+        {
+            Console.Error.WriteLine(value);
+        }
+    }
 }

@@ -64,7 +64,9 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         try
         {
             var (configuration, options) = PipelineConfiguration.Build(parse, _global, flagValues);
-            return await action(new CommandContext(parse, configuration, options, verbose, output), cancellationToken);
+            // On a terminal the command's progress is drawn live; its output and log lines are printed above the bars.
+            await using var terminal = output == Console.Out ? TerminalProgress.StartIfWanted() : null;
+            return await action(new CommandContext(parse, configuration, options, verbose, terminal?.Output ?? output), cancellationToken);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or OrleansException)
         {
