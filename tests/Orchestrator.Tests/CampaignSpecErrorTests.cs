@@ -10,7 +10,7 @@ public sealed class CampaignSpecErrorTests
     [Theory]
     [InlineData("\"balancing\": { \"threshold\": 0 }", "balancing.threshold must be at least 1, got 0")]
     [InlineData("\"training\": { \"trainer\": { \"steps\": 0 } }", "training.trainer.steps must be at least 1, got 0")]
-    [InlineData("\"training\": { \"trainer\": { \"model\": \"huge\" } }", "training.trainer.model must be one of tiny, small, ViT-B/32, got 'huge'")]
+    [InlineData("\"training\": { \"trainer\": { \"model\": \"huge\" } }", "training.trainer.model must be one of tiny, small, ViT-B/32, ViT-B/16, ViT-L/14 or open_clip model-config JSON, got 'huge'")]
     [InlineData("\"images\": { \"quality\": 101 }", "images.quality must be between 1 and 100, got 101")]
     [InlineData("\"filters\": { \"minSide\": -1 }", "filters.minSide must be at least 0, got -1")]
     [InlineData("\"balancing\": { \"seed\": 7 }", "balancing.seed 7 is not used: the campaign's 'seed' (0) seeds balancing; set 'seed' instead")]

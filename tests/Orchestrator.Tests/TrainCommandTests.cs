@@ -102,7 +102,7 @@ public sealed class TrainCommandTests(ITestOutputHelper output)
 
         var badConfig = await PipelineExecutable.RunAsync(["train", "--shards", shards, "--out", run, "--model", "huge"]);
         Assert.Equal(2, badConfig.ExitCode);
-        Assert.Contains(badConfig.Stderr, l => l.Contains("--model must be one of tiny, small, ViT-B/32, got 'huge'", StringComparison.Ordinal));
+        Assert.Contains(badConfig.Stderr, l => l.Contains("--model must be one of tiny, small, ViT-B/32, ViT-B/16, ViT-L/14 or a model-config file (FILE.json), got 'huge'", StringComparison.Ordinal));
     }
 
     private static List<double> Read(string run) =>

@@ -27,7 +27,45 @@ public sealed class TrainSettingsTests
 
         var unknownModel = await PipelineExecutable.RunAsync(["train", "--config", settings, "--model", "huge", "--shards", shards, "--out", folder.Combine("other")]);
         Assert.Equal(2, unknownModel.ExitCode);
-        Assert.Equal(["pipeline: error: --model must be one of tiny, small, ViT-B/32, got 'huge' (see 'pipeline --help')"], unknownModel.Stderr);
+        Assert.Equal(["pipeline: error: --model must be one of tiny, small, ViT-B/32, ViT-B/16, ViT-L/14 or a model-config file (FILE.json), got 'huge' (see 'pipeline --help')"], unknownModel.Stderr);
+    }
+
+    [Fact]
+    public async Task A_model_config_file_trains_resumes_and_evaluates_from_its_checkpoints_alone()
+    {
+        using var folder = new TemporaryFolder();
+        var shards = folder.Combine("shards");
+        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 64, 32, seed: 3, shardSamples: 32, CancellationToken.None);
+        var eval = folder.Combine("eval");
+        ShapesDataset.WriteEvaluationFolder(eval, perClass: 2, imageSize: 32, seed: 4);
+        var settings = folder.Combine("train.json");
+        await File.WriteAllTextAsync(settings, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "CheckpointEvery": 2, "TokenizerVocabulary": 600 } }""");
+        // A user's own model in open_clip's form: one text layer, 16-wide vision heads.
+        var model = folder.Combine("one-layer.json");
+        await File.WriteAllTextAsync(model, """
+            { "embed_dim": 48, "vision_cfg": { "image_size": 32, "layers": 1, "width": 64, "patch_size": 8, "head_width": 16 },
+              "text_cfg": { "context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1 } }
+            """);
+        var run = folder.Combine("run");
+
+        var first = await PipelineExecutable.RunAsync(["train", "--config", settings, "--model", model, "--steps", "4", "--shards", shards, "--out", run], timeoutSeconds: 300);
+        Assert.True(first.ExitCode == 0, string.Join('\n', first.Stderr));
+        // The file may go: the run carries the configuration itself.
+        File.Delete(model);
+        var resumed = await PipelineExecutable.RunAsync(["train", "--config", settings, "--model", "tiny", "--steps", "4", "--shards", shards, "--out", run, "--resume"], timeoutSeconds: 300);
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains(resumed.Stderr, l => l.Contains("another model configuration", StringComparison.Ordinal));
+
+        var checkpoint = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Order(StringComparer.Ordinal).Last();
+        var evaluated = await PipelineExecutable.RunAsync(["train", "eval", "--checkpoint", checkpoint, "--eval", eval], timeoutSeconds: 300);
+        Assert.True(evaluated.ExitCode == 0, string.Join('\n', evaluated.Stderr));
+        Assert.Contains(evaluated.Stdout, l => l.StartsWith("eval: ", StringComparison.Ordinal) && l.Contains("(step 4): top-1", StringComparison.Ordinal));
+
+        var unsupported = folder.Combine("timm.json");
+        await File.WriteAllTextAsync(unsupported, """{ "embed_dim": 48, "vision_cfg": { "timm_model_name": "vit_base" }, "text_cfg": {} }""");
+        var refused = await PipelineExecutable.RunAsync(["train", "--model", unsupported, "--shards", shards, "--out", folder.Combine("other")]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.StartsWith($"pipeline: error: --model {unsupported}: vision_cfg.timm_model_name is not supported", Assert.Single(refused.Stderr), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,10 @@ public static class TrainCommand
 
     private static readonly Option<string> Output = new("--out") { Description = "Run folder: tokenizer/, checkpoints/, metrics.jsonl", Required = true };
 
-    private static readonly Option<string?> Model = KnownModel(new("--model") { Description = "Model: tiny, small or ViT-B/32 [config: Trainer:Model; default: tiny]" });
+    private static readonly Option<string?> Model = KnownModel(new("--model")
+    {
+        Description = "Model: tiny, small, ViT-B/32, ViT-B/16, ViT-L/14, or an open_clip model-config file FILE.json [config: Trainer:Model; default: tiny]",
+    });
 
     private static readonly Option<int?> Steps = new Option<int?>("--steps") { Description = "Optimizer steps [default: 1000]" }.AtLeast(1);
 
@@ -188,7 +191,7 @@ public static class TrainCommand
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        using var model = new ClipModel(ClipConfig.Named(state.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength }, tokenizer.EndId);
+        using var model = new ClipModel(ClipConfig.Resolve(state.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength }, tokenizer.EndId);
         if (parse.GetValue(Device) == "cuda")
         {
             model.to(torch.CUDA);
@@ -213,7 +216,8 @@ public static class TrainCommand
     /// <summary>The trainer flags as configuration keys of the <c>Trainer</c> section.</summary>
     internal static Dictionary<string, string?> TrainerFlags(ParseResult parse) => new()
     {
-        [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model),
+        // A model-config file travels as its JSON text, so silos and checkpoints do not need the file.
+        [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model) is { } model && IsConfigFile(model) ? File.ReadAllText(model) : parse.GetValue(Model),
         [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
         [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
         [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),
@@ -235,11 +239,36 @@ public static class TrainCommand
     {
         option.Validators.Add(result =>
         {
-            if (result.Tokens.Count > 0 && !ClipConfig.IsKnown(result.Tokens[^1].Value))
+            if (result.Tokens.Count == 0)
             {
-                result.AddError($"{option.Name} must be one of {ClipConfig.KnownNames}, got '{result.Tokens[^1].Value}'");
+                return;
+            }
+
+            var value = result.Tokens[^1].Value;
+            if (IsConfigFile(value))
+            {
+                if (!File.Exists(value))
+                {
+                    result.AddError($"{option.Name} {value}: the file does not exist");
+                    return;
+                }
+
+                try
+                {
+                    OpenClipModelConfig.Parse(File.ReadAllText(value), Path.GetFileNameWithoutExtension(value), value);
+                }
+                catch (ArgumentException ex)
+                {
+                    result.AddError($"{option.Name} {ex.Message}");
+                }
+            }
+            else if (!ClipConfig.IsKnown(value))
+            {
+                result.AddError($"{option.Name} must be one of {ClipConfig.KnownNames} or a model-config file (FILE.json), got '{value}'");
             }
         });
         return option;
     }
+
+    private static bool IsConfigFile(string value) => value.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 }

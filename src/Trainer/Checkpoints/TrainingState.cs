@@ -4,7 +4,7 @@ namespace Pipeline.Trainer.Checkpoints;
 
 /// <summary>What a checkpoint holds besides the weights and the optimizer's moments.</summary>
 /// <param name="Step">Steps completed; training resumes at this step.</param>
-/// <param name="Config">The model configuration's name.</param>
+/// <param name="Config">The model configuration as the training setting gave it: a shipped name, or open_clip model-config JSON (<see cref="Models.ClipConfig.Resolve"/>).</param>
 /// <param name="WorldSize">Ranks of the run that wrote it; a resume must use as many.</param>
 /// <param name="GlobalBatch">Samples per step.</param>
 /// <param name="Seed">The run's seed.</param>

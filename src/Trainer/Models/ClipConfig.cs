@@ -18,20 +18,63 @@ public sealed record ClipConfig(
     int TextLayers,
     int TextHeads)
 {
+    /// <summary>
+    /// The configurations shipped with the program, open_clip model-config files embedded in it
+    /// (<c>src/Trainer/Models/Configs/</c>): tiny, small, ViT-B/32, ViT-B/16 and ViT-L/14.
+    /// </summary>
+    public static IReadOnlyList<ClipConfig> All { get; } =
+    [
+        Shipped("tiny", "tiny.json"),
+        Shipped("small", "small.json"),
+        Shipped("ViT-B/32", "ViT-B-32.json"),
+        Shipped("ViT-B/16", "ViT-B-16.json"),
+        Shipped("ViT-L/14", "ViT-L-14.json"),
+    ];
+
     /// <summary>A few-second-per-hundred-steps model for CPU tests: 32-pixel images, 2 layers of width 64.</summary>
-    public static ClipConfig Tiny { get; } = new("tiny", 64, 32, 8, 64, 2, 2, 77, 49_408, 64, 2, 2);
+    public static ClipConfig Tiny => All[0];
 
     /// <summary>A small model that trains on a CPU cluster or one GPU: 64-pixel images, 4 layers of width 256.</summary>
-    public static ClipConfig Small { get; } = new("small", 256, 64, 8, 256, 4, 4, 77, 49_408, 256, 4, 4);
+    public static ClipConfig Small => All[1];
 
     /// <summary>CLIP's ViT-B/32 at the paper's sizes.</summary>
-    public static ClipConfig VitB32 { get; } = new("ViT-B/32", 512, 224, 32, 768, 12, 12, 77, 49_408, 512, 12, 8);
-
-    /// <summary>The configurations <see cref="Named"/> knows.</summary>
-    public static IReadOnlyList<ClipConfig> All { get; } = [Tiny, Small, VitB32];
+    public static ClipConfig VitB32 => All[2];
 
     /// <summary>Patches per image side.</summary>
     public int Grid => ImageSize / PatchSize;
+
+    /// <summary>
+    /// The configuration a setting names: a shipped one by name (<see cref="Named"/>), or one given as open_clip
+    /// model-config JSON text (starting with <c>{</c>; its name is <c>custom</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No shipped configuration has that name, or the JSON is not a configuration this trainer builds.</exception>
+    public static ClipConfig Resolve(string nameOrJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrJson);
+        return nameOrJson.TrimStart().StartsWith('{') ? OpenClipModelConfig.Parse(nameOrJson, "custom", "model configuration") : Named(nameOrJson);
+    }
+
+    /// <summary>Whether <see cref="Resolve"/> accepts <paramref name="nameOrJson"/>.</summary>
+    public static bool IsResolvable(string? nameOrJson, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(nameOrJson))
+        {
+            problem = "empty";
+            return false;
+        }
+
+        try
+        {
+            Resolve(nameOrJson);
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            problem = ex.Message;
+            return false;
+        }
+    }
 
     /// <summary>The configuration called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No configuration has that name.</exception>
@@ -44,6 +87,14 @@ public sealed record ClipConfig(
 
     /// <summary>Whether <see cref="Named"/> knows <paramref name="name"/>.</summary>
     public static bool IsKnown(string? name) => All.Any(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static ClipConfig Shipped(string name, string file)
+    {
+        using var stream = typeof(ClipConfig).Assembly.GetManifestResourceStream($"model-configs/{file}")
+            ?? throw new InvalidOperationException($"model configuration {file} is not embedded");
+        using var reader = new StreamReader(stream);
+        return OpenClipModelConfig.Parse(reader.ReadToEnd(), name, file);
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent size.</summary>
     public void Validate()

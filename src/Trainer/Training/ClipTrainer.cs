@@ -49,16 +49,17 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             set_num_threads(threads);
         }
 
-        var config = ClipConfig.Named(options.Model) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
+        var config = ClipConfig.Resolve(options.Model) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
         var checkpoints = new CheckpointStore(Path.Combine(output, "checkpoints"), options.KeepCheckpoints);
         TrainingState? resumed = null;
         string? from = resume ? checkpoints.Latest() : null;
         if (from is not null)
         {
             resumed = await CheckpointStore.ReadStateAsync(from, cancellationToken);
-            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || resumed.Config != config.Name)
+            var written = ClipConfig.Resolve(resumed.Config) with { Name = config.Name, VocabularySize = config.VocabularySize, ContextLength = config.ContextLength };
+            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config)
             {
-                throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch} and config {resumed.Config}; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {config.Name})");
+                throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch} and another model configuration; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {config.Name})");
             }
         }
 
@@ -205,7 +206,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         var path = checkpoints.PartialFolder(step);
         if (collectives.Rank == 0)
         {
-            var state = new TrainingState(step, config.Name, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions);
+            var state = new TrainingState(step, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions);
             path = await checkpoints.SaveAsync(model, optimizer, state, cancellationToken);
             LogCheckpoint(path, step);
         }

@@ -9,7 +9,7 @@ public sealed record TrainingOptions
 {
     public const string Section = "Trainer";
 
-    /// <summary>The model: tiny, small or ViT-B/32.</summary>
+    /// <summary>The model: a shipped configuration's name (tiny, small, ViT-B/32, ViT-B/16, ViT-L/14), or open_clip model-config JSON.</summary>
     public string Model { get; set; } = "tiny";
 
     /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
@@ -81,7 +81,12 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting, its rule and its value.</summary>
     public void Validate()
     {
-        Require(ClipConfig.IsKnown(Model), nameof(Model), $"one of {ClipConfig.KnownNames}", Model);
+        if (!ClipConfig.IsResolvable(Model, out var modelProblem))
+        {
+            throw SettingRange.Error(Model.TrimStart().StartsWith('{')
+                ? $"{Key(nameof(Model))}: {modelProblem}"
+                : $"{Key(nameof(Model))} must be one of {ClipConfig.KnownNames} or open_clip model-config JSON, got '{Model}'");
+        }
         SettingRange.AtLeast(Key(nameof(Steps)), Steps, 1);
         SettingRange.AtLeast(Key(nameof(GlobalBatch)), GlobalBatch, 2); // a contrastive batch needs negatives
         SettingRange.AtLeast(Key(nameof(WarmupSteps)), WarmupSteps, 0);
