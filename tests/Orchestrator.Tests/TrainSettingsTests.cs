@@ -69,6 +69,35 @@ public sealed class TrainSettingsTests
     }
 
     [Fact]
+    public async Task SigLIPs_loss_trains_its_bias_into_the_checkpoint_and_evaluates_from_it()
+    {
+        using var folder = new TemporaryFolder();
+        var shards = folder.Combine("shards");
+        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 64, 32, seed: 5, shardSamples: 32, CancellationToken.None);
+        var eval = folder.Combine("eval");
+        ShapesDataset.WriteEvaluationFolder(eval, perClass: 2, imageSize: 32, seed: 6);
+        var settings = folder.Combine("train.json");
+        await File.WriteAllTextAsync(settings, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "TokenizerVocabulary": 600 } }""");
+        var run = folder.Combine("run");
+
+        var trained = await PipelineExecutable.RunAsync(["train", "--config", settings, "--loss", "siglip", "--steps", "3", "--shards", shards, "--out", run], timeoutSeconds: 300);
+        Assert.True(trained.ExitCode == 0, string.Join('\n', trained.Stderr));
+        // Every logit starts near −10 (scale ln 10, bias −10): each positive costs about 10 and each negative almost
+        // nothing, so SigLIP's loss starts near 10 (CLIP's near ln 8).
+        var first = JsonDocument.Parse(File.ReadLines(Path.Combine(run, "metrics.jsonl")).First()).RootElement.GetProperty("loss").GetDouble();
+        Assert.InRange(first, 5, 15);
+
+        var checkpoint = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Order(StringComparer.Ordinal).Last();
+        var evaluated = await PipelineExecutable.RunAsync(["train", "eval", "--checkpoint", checkpoint, "--eval", eval], timeoutSeconds: 300);
+        Assert.True(evaluated.ExitCode == 0, string.Join('\n', evaluated.Stderr));
+        Assert.Contains(evaluated.Stdout, l => l.StartsWith("eval: ", StringComparison.Ordinal) && l.Contains("(step 3): top-1", StringComparison.Ordinal));
+
+        var clip = await PipelineExecutable.RunAsync(["train", "--config", settings, "--steps", "4", "--shards", shards, "--out", run, "--resume"], timeoutSeconds: 300);
+        Assert.Equal(1, clip.ExitCode);
+        Assert.Contains(clip.Stderr, l => l.Contains("loss SigLip", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_bad_number_in_a_configuration_file_names_its_key_only()
     {
         using var folder = new TemporaryFolder();

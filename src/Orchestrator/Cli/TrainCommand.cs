@@ -26,6 +26,11 @@ public static class TrainCommand
 
     private static readonly Option<string> Output = new("--out") { Description = "Run folder: tokenizer/, checkpoints/, metrics.jsonl", Required = true };
 
+    private static readonly Option<string?> Loss = new Option<string?>("--loss")
+    {
+        Description = "Contrastive loss: clip (softmax over the batch) or siglip (pairwise sigmoid with a learned bias) [config: Trainer:Loss; default: clip]",
+    }.AcceptOnlyFromAmong("clip", "siglip");
+
     private static readonly Option<string?> Model = KnownModel(new("--model")
     {
         Description = "Model: tiny, small, ViT-B/32, ViT-B/16, ViT-L/14, or an open_clip model-config file FILE.json [config: Trainer:Model; default: tiny]",
@@ -79,7 +84,7 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(cli);
         var train = new Command("train", "Pretrain CLIP on shards: tokenizer, ViT and text transformer, checkpoints, zero-shot evaluation; one process per device")
         {
-            Shards, Output, Model, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
+            Shards, Output, Model, Loss, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
             Rank, WorldSize, Rendezvous, Backend, Host, Split,
         };
         train.SetAction((parse, ct) => cli.RunAsync(parse, TrainerFlags(parse), TrainAsync, ct));
@@ -191,7 +196,7 @@ public static class TrainCommand
             throw new PipelineConfigurationException(ex.Message, ex);
         }
 
-        using var model = new ClipModel(ClipConfig.Resolve(state.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength }, tokenizer.EndId);
+        using var model = new ClipModel(ClipConfig.Resolve(state.Config) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength }, tokenizer.EndId, sigmoidLoss: state.Loss == ContrastiveLoss.SigLip);
         if (parse.GetValue(Device) == "cuda")
         {
             model.to(torch.CUDA);
@@ -208,7 +213,7 @@ public static class TrainCommand
         $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
 
     /// <summary>The trainer settings and flags that <c>train start</c> shares with <c>train</c>.</summary>
-    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
+    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Loss, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
 
     /// <summary>The shard store and run folder flags' values.</summary>
     internal static (string Shards, string Output) Locations(ParseResult parse) => (parse.GetValue(Shards)!, parse.GetValue(Output)!);
@@ -218,6 +223,7 @@ public static class TrainCommand
     {
         // A model-config file travels as its JSON text, so silos and checkpoints do not need the file.
         [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model) is { } model && IsConfigFile(model) ? File.ReadAllText(model) : parse.GetValue(Model),
+        [Key(nameof(TrainingOptions.Loss))] = parse.GetValue(Loss),
         [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
         [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
         [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),

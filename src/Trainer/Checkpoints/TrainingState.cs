@@ -1,4 +1,5 @@
 using Pipeline.Trainer.Data;
+using Pipeline.Trainer.Training;
 
 namespace Pipeline.Trainer.Checkpoints;
 
@@ -10,4 +11,5 @@ namespace Pipeline.Trainer.Checkpoints;
 /// <param name="Seed">The run's seed.</param>
 /// <param name="RngState">libtorch's CPU generator state, base64.</param>
 /// <param name="Positions">Each rank's data position after the step.</param>
-public sealed record TrainingState(int Step, string Config, int WorldSize, int GlobalBatch, ulong Seed, string RngState, IReadOnlyList<LoaderPosition> Positions);
+/// <param name="Loss">The loss the run trains with (checkpoints written before it existed read as CLIP's); SigLIP's models carry a bias.</param>
+public sealed record TrainingState(int Step, string Config, int WorldSize, int GlobalBatch, ulong Seed, string RngState, IReadOnlyList<LoaderPosition> Positions, ContrastiveLoss Loss = ContrastiveLoss.Clip);

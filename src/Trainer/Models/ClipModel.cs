@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Trainer.Models;
 
-/// <summary>CLIP: an image encoder, a text encoder and a learned temperature, with L2-normalised embeddings compared by cosine similarity.</summary>
+/// <summary>
+/// CLIP: an image encoder, a text encoder and a learned temperature, with L2-normalised embeddings compared by cosine
+/// similarity; for SigLIP's loss also a learned bias (<c>logit_bias</c>), and the temperature starts at ln 10.
+/// </summary>
 public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor Texts)>
 {
     /// <summary>The initial logit scale, ln(1/0.07).</summary>
@@ -20,22 +23,34 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor
     private readonly VisionTransformer visual;
     private readonly TextTransformer text;
     private readonly Parameter logit_scale;
+    private readonly Parameter? logit_bias;
 
-    public ClipModel(ClipConfig config, long endId) : base(nameof(ClipModel))
+    /// <summary>A model of <paramref name="config"/>, with SigLIP's bias and initial temperature when <paramref name="sigmoidLoss"/>.</summary>
+    public ClipModel(ClipConfig config, long endId, bool sigmoidLoss = false) : base(nameof(ClipModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
         visual = new VisionTransformer(config);
         text = new TextTransformer(config, endId);
-        logit_scale = new Parameter(tensor((float)InitialLogitScale));
+        logit_scale = new Parameter(tensor((float)(sigmoidLoss ? SigLipInitialLogitScale : InitialLogitScale)));
+        logit_bias = sigmoidLoss ? new Parameter(tensor((float)SigLipInitialLogitBias)) : null;
         RegisterComponents();
     }
+
+    /// <summary>SigLIP's initial log temperature, ln 10.</summary>
+    public static double SigLipInitialLogitScale { get; } = Math.Log(10);
+
+    /// <summary>SigLIP's initial bias, −10: at the start every pair looks like a non-match, as almost all are.</summary>
+    public static double SigLipInitialLogitBias => -10;
 
     public ClipConfig Config { get; }
 
     /// <summary>The learned log temperature.</summary>
     public Parameter LogitScale => logit_scale;
+
+    /// <summary>The learned bias of SigLIP's logits, or null for CLIP's loss.</summary>
+    public Parameter? LogitBias => logit_bias;
 
     /// <summary>Normalised image embeddings.</summary>
     public Tensor EncodeImage(Tensor images) => nn.functional.normalize(visual.forward(images), dim: -1);

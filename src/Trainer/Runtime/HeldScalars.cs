@@ -24,4 +24,7 @@ public static class HeldScalars
 
     /// <summary>0.5, e.g. the mean of two losses.</summary>
     public static Scalar Half { get; } = 0.5.ToScalar();
+
+    /// <summary>2.</summary>
+    public static Scalar Two { get; } = 2.ToScalar();
 }

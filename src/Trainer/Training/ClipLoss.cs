@@ -44,7 +44,8 @@ public static class ClipLoss
         }
     }
 
-    private static Tensor Gather(Tensor local, ICollectives collectives)
+    /// <summary>The global batch's features, gathered from every rank, with this rank's own (gradient-carrying) rows in its slice.</summary>
+    internal static Tensor Gather(Tensor local, ICollectives collectives)
     {
         if (collectives.WorldSize == 1)
         {

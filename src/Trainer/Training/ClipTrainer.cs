@@ -57,14 +57,14 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         {
             resumed = await CheckpointStore.ReadStateAsync(from, cancellationToken);
             var written = ClipConfig.Resolve(resumed.Config) with { Name = config.Name, VocabularySize = config.VocabularySize, ContextLength = config.ContextLength };
-            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config)
+            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config || resumed.Loss != options.Loss)
             {
-                throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch} and another model configuration; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {config.Name})");
+                throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch}, loss {resumed.Loss} and {(written == config ? "this" : "another")} model configuration; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {options.Loss}, {config.Name})");
             }
         }
 
         manual_seed(checked((long)(options.Seed & long.MaxValue)));
-        using var model = new ClipModel(config, tokenizer.EndId);
+        using var model = new ClipModel(config, tokenizer.EndId, sigmoidLoss: options.Loss == ContrastiveLoss.SigLip);
         model.to(device);
         using var optimizer = new HeldScalarAdamW(
             [
@@ -121,10 +121,17 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                 var images = tensor(batch.Images, [batch.Count, 3, config.ImageSize, config.ImageSize]).to(device);
                 var tokens = tensor(batch.Tokens, [batch.Count, tokenizer.ContextLength]).to(device);
                 var (imageFeatures, textFeatures) = model.forward(images, tokens);
-                var lossTensor = ClipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, collectives);
+                var lossTensor = model.LogitBias is { } bias
+                    ? SigLipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, bias, collectives)
+                    : ClipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, collectives);
                 lossTensor.backward();
                 gradients.SumGradients();
                 ClipLoss.AverageLogitScaleGradient(model.LogitScale, collectives.WorldSize);
+                if (model.LogitBias is { } summedBias)
+                {
+                    // Complete on every rank, like the scale's.
+                    ClipLoss.AverageLogitScaleGradient(summedBias, collectives.WorldSize);
+                }
                 if (options.GradientClip is { } clip)
                 {
                     nn.utils.clip_grad_norm_(parameters, clip);
@@ -206,7 +213,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         var path = checkpoints.PartialFolder(step);
         if (collectives.Rank == 0)
         {
-            var state = new TrainingState(step, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions);
+            var state = new TrainingState(step, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions, options.Loss);
             path = await checkpoints.SaveAsync(model, optimizer, state, cancellationToken);
             LogCheckpoint(path, step);
         }

@@ -12,6 +12,9 @@ public sealed record TrainingOptions
     /// <summary>The model: a shipped configuration's name (tiny, small, ViT-B/32, ViT-B/16, ViT-L/14), or open_clip model-config JSON.</summary>
     public string Model { get; set; } = "tiny";
 
+    /// <summary>The contrastive loss: CLIP's softmax (the default) or SigLIP's sigmoid with a learned bias.</summary>
+    public ContrastiveLoss Loss { get; set; } = ContrastiveLoss.Clip;
+
     /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
     public int Steps { get; set; } = 1_000;
 
