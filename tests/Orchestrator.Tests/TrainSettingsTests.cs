@@ -69,7 +69,7 @@ public sealed class TrainSettingsTests
     }
 
     [Fact]
-    public async Task SigLIPs_loss_trains_its_bias_into_the_checkpoint_and_evaluates_from_it()
+    public async Task SigLIPs_loss_with_accumulation_trains_its_bias_into_the_checkpoint_and_evaluates_from_it()
     {
         using var folder = new TemporaryFolder();
         var shards = folder.Combine("shards");
@@ -80,7 +80,7 @@ public sealed class TrainSettingsTests
         await File.WriteAllTextAsync(settings, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "TokenizerVocabulary": 600 } }""");
         var run = folder.Combine("run");
 
-        var trained = await PipelineExecutable.RunAsync(["train", "--config", settings, "--loss", "siglip", "--steps", "3", "--shards", shards, "--out", run], timeoutSeconds: 300);
+        var trained = await PipelineExecutable.RunAsync(["train", "--config", settings, "--loss", "siglip", "--accum-freq", "2", "--steps", "3", "--shards", shards, "--out", run], timeoutSeconds: 300);
         Assert.True(trained.ExitCode == 0, string.Join('\n', trained.Stderr));
         // Every logit starts near −10 (scale ln 10, bias −10): each positive costs about 10 and each negative almost
         // nothing, so SigLIP's loss starts near 10 (CLIP's near ln 8).

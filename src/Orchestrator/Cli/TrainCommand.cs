@@ -31,6 +31,11 @@ public static class TrainCommand
         Description = "Contrastive loss: clip (softmax over the batch) or siglip (pairwise sigmoid with a learned bias) [config: Trainer:Loss; default: clip]",
     }.AcceptOnlyFromAmong("clip", "siglip");
 
+    private static readonly Option<int?> AccumFreq = new Option<int?>("--accum-freq")
+    {
+        Description = "Micro-batches per rank's batch, open_clip's gradient accumulation: the whole batch's gradient with one micro-batch's activations in memory [config: Trainer:AccumulationSteps; default: 1]",
+    }.AtLeast(1);
+
     private static readonly Option<string?> Model = KnownModel(new("--model")
     {
         Description = "Model: tiny, small, ViT-B/32, ViT-B/16, ViT-L/14, or an open_clip model-config file FILE.json [config: Trainer:Model; default: tiny]",
@@ -84,7 +89,7 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(cli);
         var train = new Command("train", "Pretrain CLIP on shards: tokenizer, ViT and text transformer, checkpoints, zero-shot evaluation; one process per device")
         {
-            Shards, Output, Model, Loss, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
+            Shards, Output, Model, Loss, AccumFreq, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
             Rank, WorldSize, Rendezvous, Backend, Host, Split,
         };
         train.SetAction((parse, ct) => cli.RunAsync(parse, TrainerFlags(parse), TrainAsync, ct));
@@ -213,7 +218,7 @@ public static class TrainCommand
         $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
 
     /// <summary>The trainer settings and flags that <c>train start</c> shares with <c>train</c>.</summary>
-    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Loss, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
+    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Loss, AccumFreq, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
 
     /// <summary>The shard store and run folder flags' values.</summary>
     internal static (string Shards, string Output) Locations(ParseResult parse) => (parse.GetValue(Shards)!, parse.GetValue(Output)!);
@@ -224,6 +229,7 @@ public static class TrainCommand
         // A model-config file travels as its JSON text, so silos and checkpoints do not need the file.
         [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model) is { } model && IsConfigFile(model) ? File.ReadAllText(model) : parse.GetValue(Model),
         [Key(nameof(TrainingOptions.Loss))] = parse.GetValue(Loss),
+        [Key(nameof(TrainingOptions.AccumulationSteps))] = FlagValue.Text(parse.GetValue(AccumFreq)),
         [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
         [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
         [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),

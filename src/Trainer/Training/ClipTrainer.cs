@@ -120,11 +120,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
                 var images = tensor(batch.Images, [batch.Count, 3, config.ImageSize, config.ImageSize]).to(device);
                 var tokens = tensor(batch.Tokens, [batch.Count, tokenizer.ContextLength]).to(device);
-                var (imageFeatures, textFeatures) = model.forward(images, tokens);
-                var lossTensor = model.LogitBias is { } bias
-                    ? SigLipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, bias, collectives)
-                    : ClipLoss.Compute(imageFeatures, textFeatures, model.LogitScale, collectives);
-                lossTensor.backward();
+                var lossTensor = ContrastiveStep.Backward(model, images, tokens, collectives, Math.Min(options.AccumulationSteps, batch.Count));
                 gradients.SumGradients();
                 ClipLoss.AverageLogitScaleGradient(model.LogitScale, collectives.WorldSize);
                 if (model.LogitBias is { } summedBias)
@@ -132,6 +128,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                     // Complete on every rank, like the scale's.
                     ClipLoss.AverageLogitScaleGradient(summedBias, collectives.WorldSize);
                 }
+
                 if (options.GradientClip is { } clip)
                 {
                     nn.utils.clip_grad_norm_(parameters, clip);

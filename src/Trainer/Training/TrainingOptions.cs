@@ -15,6 +15,12 @@ public sealed record TrainingOptions
     /// <summary>The contrastive loss: CLIP's softmax (the default) or SigLIP's sigmoid with a learned bias.</summary>
     public ContrastiveLoss Loss { get; set; } = ContrastiveLoss.Clip;
 
+    /// <summary>
+    /// Micro-batches each rank's batch is cut into (open_clip's <c>--accum-freq</c>): the same gradient as the whole
+    /// batch, with one micro-batch's activations in memory at a time, for a forward pass more per micro-batch. 1 by default.
+    /// </summary>
+    public int AccumulationSteps { get; set; } = 1;
+
     /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
     public int Steps { get; set; } = 1_000;
 
@@ -91,6 +97,7 @@ public sealed record TrainingOptions
                 : $"{Key(nameof(Model))} must be one of {ClipConfig.KnownNames} or open_clip model-config JSON, got '{Model}'");
         }
         SettingRange.AtLeast(Key(nameof(Steps)), Steps, 1);
+        SettingRange.AtLeast(Key(nameof(AccumulationSteps)), AccumulationSteps, 1);
         SettingRange.AtLeast(Key(nameof(GlobalBatch)), GlobalBatch, 2); // a contrastive batch needs negatives
         SettingRange.AtLeast(Key(nameof(WarmupSteps)), WarmupSteps, 0);
         SettingRange.AtLeast(Key(nameof(CheckpointEvery)), CheckpointEvery, 1);
