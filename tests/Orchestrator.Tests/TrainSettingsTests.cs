@@ -34,12 +34,7 @@ public sealed class TrainSettingsTests
     public async Task A_model_config_file_trains_resumes_and_evaluates_from_its_checkpoints_alone()
     {
         using var folder = new TemporaryFolder();
-        var shards = folder.Combine("shards");
-        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 64, 32, seed: 3, shardSamples: 32, CancellationToken.None);
-        var eval = folder.Combine("eval");
-        ShapesDataset.WriteEvaluationFolder(eval, perClass: 2, imageSize: 32, seed: 4);
-        var settings = folder.Combine("train.json");
-        await File.WriteAllTextAsync(settings, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "CheckpointEvery": 2, "TokenizerVocabulary": 600 } }""");
+        var (shards, eval, settings) = await SmallRunAsync(folder, seed: 3, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "CheckpointEvery": 2, "TokenizerVocabulary": 600 } }""");
         // A user's own model in open_clip's form: one text layer, 16-wide vision heads.
         var model = folder.Combine("one-layer.json");
         await File.WriteAllTextAsync(model, """
@@ -72,12 +67,7 @@ public sealed class TrainSettingsTests
     public async Task SigLIPs_loss_with_accumulation_trains_its_bias_into_the_checkpoint_and_evaluates_from_it()
     {
         using var folder = new TemporaryFolder();
-        var shards = folder.Combine("shards");
-        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 64, 32, seed: 5, shardSamples: 32, CancellationToken.None);
-        var eval = folder.Combine("eval");
-        ShapesDataset.WriteEvaluationFolder(eval, perClass: 2, imageSize: 32, seed: 6);
-        var settings = folder.Combine("train.json");
-        await File.WriteAllTextAsync(settings, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "TokenizerVocabulary": 600 } }""");
+        var (shards, eval, settings) = await SmallRunAsync(folder, seed: 5, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "TokenizerVocabulary": 600 } }""");
         var run = folder.Combine("run");
 
         var trained = await PipelineExecutable.RunAsync(["train", "--config", settings, "--loss", "siglip", "--accum-freq", "2", "--steps", "3", "--shards", shards, "--out", run], timeoutSeconds: 300);
@@ -95,6 +85,18 @@ public sealed class TrainSettingsTests
         var clip = await PipelineExecutable.RunAsync(["train", "--config", settings, "--steps", "4", "--shards", shards, "--out", run, "--resume"], timeoutSeconds: 300);
         Assert.Equal(1, clip.ExitCode);
         Assert.Contains(clip.Stderr, l => l.Contains("loss SigLip", StringComparison.Ordinal));
+    }
+
+    /// <summary>64 coloured-shape samples in shards, a labelled evaluation folder and a settings file with <paramref name="trainer"/>.</summary>
+    private static async Task<(string Shards, string Eval, string Settings)> SmallRunAsync(TemporaryFolder folder, int seed, string trainer)
+    {
+        var shards = folder.Combine("shards");
+        await ShapesDataset.WriteShardsAsync(new LocalFolderStore(shards), 64, 32, seed, shardSamples: 32, CancellationToken.None);
+        var eval = folder.Combine("eval");
+        ShapesDataset.WriteEvaluationFolder(eval, perClass: 2, imageSize: 32, seed: seed + 1);
+        var settings = folder.Combine("train.json");
+        await File.WriteAllTextAsync(settings, trainer);
+        return (shards, eval, settings);
     }
 
     [Fact]
