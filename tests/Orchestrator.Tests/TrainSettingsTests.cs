@@ -82,6 +82,10 @@ public sealed class TrainSettingsTests
         Assert.True(evaluated.ExitCode == 0, string.Join('\n', evaluated.Stderr));
         Assert.Contains(evaluated.Stdout, l => l.StartsWith("eval: ", StringComparison.Ordinal) && l.Contains("(step 3): top-1", StringComparison.Ordinal));
 
+        var tooMany = await PipelineExecutable.RunAsync(["train", "--config", settings, "--accum-freq", "9", "--shards", shards, "--out", folder.Combine("other")], timeoutSeconds: 300);
+        Assert.Equal(2, tooMany.ExitCode);
+        Assert.Equal(["pipeline: error: Trainer:AccumulationSteps must be at most each rank's batch (8), got 9"], tooMany.Stderr);
+
         var clip = await PipelineExecutable.RunAsync(["train", "--config", settings, "--steps", "4", "--shards", shards, "--out", run, "--resume"], timeoutSeconds: 300);
         Assert.Equal(1, clip.ExitCode);
         Assert.Contains(clip.Stderr, l => l.Contains("loss SigLip", StringComparison.Ordinal));
