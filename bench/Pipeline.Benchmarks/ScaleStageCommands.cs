@@ -8,7 +8,6 @@ using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Reading;
-using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
 
@@ -85,26 +84,10 @@ internal static class ScaleStageCommands
                     }
 
                     var bytes = Placeholder(image);
-                    var lineage = batch[i].Lineage;
                     await shards.WriteAsync(
-                        new Sample
+                        FetchStage.SampleOf(batch[i], fetchTime, size, size, image.Width, image.Height, Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes) with
                         {
-                            Key = FetchStage.KeyOf(batch[i]),
-                            Url = batch[i].Url,
-                            Caption = batch[i].Caption ?? string.Empty,
-                            Width = size,
-                            Height = size,
-                            OriginalWidth = image.Width,
-                            OriginalHeight = image.Height,
-                            Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
-                            Image = bytes,
                             PerceptualHash = ScaleWeb.PerceptualHashOf(image),
-                            PageUrl = batch[i].PageUrl,
-                            FetchTime = fetchTime,
-                            MatchedEntryIds = lineage?.MatchedEntryIds ?? [],
-                            KeptForEntry = lineage?.KeptForEntry,
-                            KeepProbability = lineage?.KeepProbability,
-                            Reserve = lineage?.Reserve,
                         },
                         CancellationToken.None);
                     succeeded++;

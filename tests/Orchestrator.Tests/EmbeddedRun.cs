@@ -1,9 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Storage;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Storage;
-using Pipeline.Orchestrator.Telemetry;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -24,7 +21,7 @@ internal sealed class EmbeddedRun : IAsyncDisposable
     public IHost Host { get; }
 
     /// <summary>The pipeline's grain storage as the silo registered it.</summary>
-    public FileGrainStorage Storage => (FileGrainStorage)((CountingGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name)).Inner;
+    public FileGrainStorage Storage => EmbeddedSilo.FileStorage(Host);
 
     public static async Task<EmbeddedRun> StartAsync(string purpose)
     {

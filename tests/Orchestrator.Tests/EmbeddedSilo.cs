@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
 using Pipeline.Orchestrator.Hosting;
+using Pipeline.Orchestrator.Storage;
+using Pipeline.Orchestrator.Telemetry;
 using Pipeline.TestServices;
 
 namespace Pipeline.Orchestrator.Tests;
@@ -15,6 +19,10 @@ internal static class EmbeddedSilo
             ["Logging:LogLevel:Orleans"] = "Error",
         })
         .Build();
+
+    /// <summary>The silo's file grain storage, under the control-plane counting wrapper.</summary>
+    public static FileGrainStorage FileStorage(IHost host) =>
+        (FileGrainStorage)((CountingGrainStorage)host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name)).Inner;
 
     public static async Task<IHost> StartAsync(RunFolder runFolder)
     {

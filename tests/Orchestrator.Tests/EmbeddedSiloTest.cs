@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Storage;
 using Pipeline.Orchestrator.Hosting;
 using Pipeline.Orchestrator.Storage;
 using Pipeline.Orchestrator.Telemetry;
@@ -23,7 +22,7 @@ public abstract class EmbeddedSiloTest(string name) : IAsyncLifetime
     protected IGrainFactory Grains => Host.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The silo's grain storage (under the counting wrapper).</summary>
-    protected FileGrainStorage Storage => (FileGrainStorage)((CountingGrainStorage)Host.Services.GetRequiredKeyedService<IGrainStorage>(PipelineStorage.Name)).Inner;
+    protected FileGrainStorage Storage => EmbeddedSilo.FileStorage(Host);
 
     /// <summary>The silo's control-plane counters.</summary>
     protected ControlPlaneCounters ControlPlane => Host.Services.GetRequiredService<ControlPlaneCounters>();

@@ -58,6 +58,31 @@ public static class FetchStage
         return new FetchChunkOutcome(record, [.. results.Select(r => r.Succeeded)]);
     }
 
+    /// <summary>The sample a fetched record becomes: key, URL, caption, page, fetch time and the pair's lineage, with its image.</summary>
+    public static Sample SampleOf(UrlListRecord record, DateTimeOffset fetchTime, int width, int height, int originalWidth, int originalHeight, string sha256, byte[] image)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var lineage = record.Lineage;
+        return new Sample
+        {
+            Key = KeyOf(record),
+            Url = record.Url,
+            Caption = record.Caption ?? string.Empty,
+            Width = width,
+            Height = height,
+            OriginalWidth = originalWidth,
+            OriginalHeight = originalHeight,
+            Sha256 = sha256,
+            Image = image,
+            PageUrl = record.PageUrl,
+            FetchTime = fetchTime,
+            MatchedEntryIds = lineage?.MatchedEntryIds ?? [],
+            KeptForEntry = lineage?.KeptForEntry,
+            KeepProbability = lineage?.KeepProbability,
+            Reserve = lineage?.Reserve,
+        };
+    }
+
     /// <summary>The sample key of a list record: its own key, else derived from URL and caption.</summary>
     public static string KeyOf(UrlListRecord record)
     {
@@ -91,26 +116,8 @@ public static class FetchStage
             foreach (var i in ok)
             {
                 var image = results[i].Image!;
-                var lineage = batch[i].Lineage;
                 await shards.WriteAsync(
-                    new Sample
-                    {
-                        Key = KeyOf(batch[i]),
-                        Url = batch[i].Url,
-                        Caption = batch[i].Caption ?? string.Empty,
-                        Width = image.Width,
-                        Height = image.Height,
-                        OriginalWidth = image.OriginalWidth,
-                        OriginalHeight = image.OriginalHeight,
-                        Sha256 = image.Sha256,
-                        Image = image.Bytes,
-                        PageUrl = batch[i].PageUrl,
-                        FetchTime = fetchTime,
-                        MatchedEntryIds = lineage?.MatchedEntryIds ?? [],
-                        KeptForEntry = lineage?.KeptForEntry,
-                        KeepProbability = lineage?.KeepProbability,
-                        Reserve = lineage?.Reserve,
-                    },
+                    SampleOf(batch[i], fetchTime, image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, image.Bytes),
                     cancellationToken);
             }
 

@@ -194,20 +194,16 @@ public sealed class BandRanker(Action<long>? hold = null) : IBandRankRunner
         using (var ranked = Create(temporary))
         {
             var place = -1;
-            var taken = 0;
-            foreach (var row in sorted)
+            foreach (var row in Windowed(sorted, window))
             {
                 if (row.Place != place)
                 {
-                    (place, taken) = (row.Place, 0);
+                    place = row.Place;
                     ranked.Write(entries[place]);
                     ranked.Write((int)Math.Min(totals[place], window));
                 }
 
-                if (taken++ < window)
-                {
-                    ranked.Write(row.Ordinal);
-                }
+                ranked.Write(row.Ordinal);
             }
         }
 

@@ -63,6 +63,38 @@ public sealed class HammingChunkLayout
     }
 
     /// <summary>
+    /// A table of chunk <paramref name="chunk"/>: the hashes (and their ids, <paramref name="ids"/>, or their positions
+    /// when empty) sorted by the low <paramref name="bits"/> bits of their chunk value, and where each value's run starts.
+    /// A counting sort, so ids stay ascending within a value.
+    /// </summary>
+    internal (int[] Starts, int[] Ids, ulong[] Hashes) Table(int chunk, int bits, ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes)
+    {
+        var mask = (1u << bits) - 1;
+        var starts = new int[(1 << bits) + 1];
+        foreach (var hash in hashes)
+        {
+            starts[(ValueOf(chunk, hash) & mask) + 1]++;
+        }
+
+        for (var v = 1; v < starts.Length; v++)
+        {
+            starts[v] += starts[v - 1];
+        }
+
+        var next = starts[..^1];
+        var sortedIds = new int[hashes.Length];
+        var sorted = new ulong[hashes.Length];
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            var at = next[(int)(ValueOf(chunk, hashes[i]) & mask)]++;
+            sortedIds[at] = ids.IsEmpty ? i : ids[i];
+            sorted[at] = hashes[i];
+        }
+
+        return (starts, sortedIds, sorted);
+    }
+
+    /// <summary>
     /// Whether a chunk before <paramref name="chunk"/> of <paramref name="hash"/> lies within <paramref name="radius"/>
     /// bits of the query's (<paramref name="queryValues"/>): then that chunk's probe reports the pair, and later ones skip it.
     /// </summary>

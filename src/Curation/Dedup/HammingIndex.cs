@@ -116,28 +116,7 @@ public sealed class HammingIndex
 
         public static Chunk Build(ulong[] hashes, HammingChunkLayout layout, int c)
         {
-            var starts = new int[(1 << layout.Width(c)) + 1];
-            foreach (var hash in hashes)
-            {
-                starts[layout.ValueOf(c, hash) + 1]++;
-            }
-
-            for (var v = 1; v < starts.Length; v++)
-            {
-                starts[v] += starts[v - 1];
-            }
-
-            // Counting sort: ids land in ascending order within each value's run.
-            var next = starts[..^1];
-            var ids = new int[hashes.Length];
-            var sorted = new ulong[hashes.Length];
-            for (var id = 0; id < hashes.Length; id++)
-            {
-                var at = next[(int)layout.ValueOf(c, hashes[id])]++;
-                ids[at] = id;
-                sorted[at] = hashes[id];
-            }
-
+            var (starts, ids, sorted) = layout.Table(c, layout.Width(c), [], hashes);
             return new Chunk(starts, ids, sorted);
         }
     }

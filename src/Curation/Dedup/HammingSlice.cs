@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Pipeline.Curation.Dedup;
 
@@ -49,7 +50,6 @@ public sealed class HammingSlice
         ArgumentOutOfRangeException.ThrowIfNegative(slice);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slice, 1 << sliceBits);
         var lowBits = layout.Width(chunk) - sliceBits;
-        var lowMask = (1u << lowBits) - 1;
         var members = new List<int>();
         var memberHashes = new List<ulong>();
         foreach (var (start, hashes) in batches)
@@ -64,28 +64,7 @@ public sealed class HammingSlice
             }
         }
 
-        // Counting sort by the low bits: ids stay ascending within each value's run.
-        var starts = new int[(1 << lowBits) + 1];
-        foreach (var hash in memberHashes)
-        {
-            starts[(layout.ValueOf(chunk, hash) & lowMask) + 1]++;
-        }
-
-        for (var v = 1; v < starts.Length; v++)
-        {
-            starts[v] += starts[v - 1];
-        }
-
-        var next = starts[..^1];
-        var ids = new int[members.Count];
-        var sorted = new ulong[members.Count];
-        for (var m = 0; m < members.Count; m++)
-        {
-            var at = next[(int)(layout.ValueOf(chunk, memberHashes[m]) & lowMask)]++;
-            ids[at] = members[m];
-            sorted[at] = memberHashes[m];
-        }
-
+        var (starts, ids, sorted) = layout.Table(chunk, lowBits, CollectionsMarshal.AsSpan(members), CollectionsMarshal.AsSpan(memberHashes));
         return new HammingSlice(layout, chunk, lowBits, (uint)slice, starts, ids, sorted);
     }
 

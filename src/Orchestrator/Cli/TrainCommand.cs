@@ -125,10 +125,7 @@ public static class TrainCommand
                 throw new ArgumentException($"--batch {options.GlobalBatch} must divide into {worldSize} ranks");
             }
 
-            if (options.AccumulationSteps > options.GlobalBatch / worldSize)
-            {
-                throw new ArgumentException($"{TrainingOptions.Section}:{nameof(TrainingOptions.AccumulationSteps)} must be at most each rank's batch ({options.GlobalBatch / worldSize}), got {options.AccumulationSteps}");
-            }
+            options.ValidateRanks(worldSize);
 
             store = ShardStoreLocation.Open(parse.GetValue(Shards)!, context.Bind<ShardStoreOptions>(ShardStoreOptions.Section));
         }

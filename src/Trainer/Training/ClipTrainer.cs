@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Reading;
-using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Collectives;
@@ -38,10 +37,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(tokenizer);
         options.Validate();
-        if (options.AccumulationSteps > options.GlobalBatch / collectives.WorldSize)
-        {
-            throw SettingRange.Error($"{TrainingOptions.Section}:{nameof(TrainingOptions.AccumulationSteps)} must be at most each rank's batch ({options.GlobalBatch / collectives.WorldSize}), got {options.AccumulationSteps}");
-        }
+        options.ValidateRanks(collectives.WorldSize);
 
         var device = options.Device == "cuda" ? CUDA : CPU;
         if (options.Device == "cuda")

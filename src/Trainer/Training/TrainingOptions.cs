@@ -87,6 +87,17 @@ public sealed record TrainingOptions
     /// <summary>Captions a tokenizer is trained on.</summary>
     public int TokenizerCaptions { get; set; } = 200_000;
 
+    /// <summary>Checks the settings that depend on how many ranks share the batch.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">More micro-batches than a rank's batch holds; the message names the setting.</exception>
+    public void ValidateRanks(int worldSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
+        if (AccumulationSteps > GlobalBatch / worldSize)
+        {
+            throw SettingRange.Error($"{Key(nameof(AccumulationSteps))} must be at most each rank's batch ({GlobalBatch / worldSize}), got {AccumulationSteps}");
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting, its rule and its value.</summary>
     public void Validate()
     {
