@@ -74,7 +74,8 @@ public static class PipelineHosts
                     new FileReminderTable(folder.RemindersFile, services.GetRequiredService<ILogger<FileReminderTable>>()));
             }
 
-            silo.AddControlPlaneCounters(PipelineStorage.Name);
+            // A cluster's silos log their totals when they stop; an embedded run (the demo, a command) keeps them to its meter.
+            silo.AddControlPlaneCounters(PipelineStorage.Name, logTotals: options.IsDistributed);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

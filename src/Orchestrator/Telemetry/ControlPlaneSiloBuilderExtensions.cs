@@ -8,16 +8,19 @@ public static class ControlPlaneSiloBuilderExtensions
 {
     /// <summary>
     /// Counts the silo's incoming grain calls and the operations of grain storage <paramref name="storageName"/> (which
-    /// must be registered already), and logs the totals when the silo stops.
+    /// must be registered already); with <paramref name="logTotals"/>, logs the totals when the silo stops.
     /// </summary>
     /// <exception cref="InvalidOperationException">No grain storage of that name is registered.</exception>
-    public static ISiloBuilder AddControlPlaneCounters(this ISiloBuilder silo, string storageName)
+    public static ISiloBuilder AddControlPlaneCounters(this ISiloBuilder silo, string storageName, bool logTotals)
     {
         ArgumentNullException.ThrowIfNull(silo);
         var services = silo.Services;
         services.AddMetrics();
         services.AddSingleton<ControlPlaneCounters>();
-        services.AddHostedService<ControlPlaneLog>();
+        if (logTotals)
+        {
+            services.AddHostedService<ControlPlaneLog>();
+        }
         silo.AddIncomingGrainCallFilter<GrainCallCounter>();
 
         // Wrap the storage where it is registered, keyed by name, so every grain that persists to it is counted.
