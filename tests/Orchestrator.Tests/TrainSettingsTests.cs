@@ -91,6 +91,24 @@ public sealed class TrainSettingsTests
         Assert.Contains(clip.Stderr, l => l.Contains("loss SigLip", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Bf16_with_checkpointed_blocks_trains_from_the_flags_and_records_its_precision()
+    {
+        using var folder = new TemporaryFolder();
+        var (shards, _, settings) = await SmallRunAsync(folder, seed: 7, """{ "Trainer": { "GlobalBatch": 8, "WarmupSteps": 1, "LogEvery": 1, "TokenizerVocabulary": 600 } }""");
+        var run = folder.Combine("run");
+
+        var trained = await PipelineExecutable.RunAsync(["train", "--config", settings, "--precision", "bf16", "--grad-checkpointing", "--steps", "2", "--shards", shards, "--out", run], timeoutSeconds: 300);
+        Assert.True(trained.ExitCode == 0, string.Join('\n', trained.Stderr));
+        var checkpoint = Directory.GetDirectories(Path.Combine(run, "checkpoints")).Order(StringComparer.Ordinal).Last();
+        var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(checkpoint, "state.json"))).RootElement;
+        Assert.Equal("Bf16", state.GetProperty("precision").GetString());
+
+        var refused = await PipelineExecutable.RunAsync(["train", "--precision", "fp8", "--shards", shards, "--out", folder.Combine("other")]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains(refused.Stderr, l => l.Contains("fp8", StringComparison.Ordinal));
+    }
+
     /// <summary>64 coloured-shape samples in shards, a labelled evaluation folder and a settings file with <paramref name="trainer"/>.</summary>
     private static async Task<(string Shards, string Eval, string Settings)> SmallRunAsync(TemporaryFolder folder, int seed, string trainer)
     {

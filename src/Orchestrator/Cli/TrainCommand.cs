@@ -36,6 +36,16 @@ public static class TrainCommand
         Description = "Micro-batches per rank's batch, open_clip's gradient accumulation: the whole batch's gradient with one micro-batch's activations in memory [config: Trainer:AccumulationSteps; default: 1]",
     }.AtLeast(1);
 
+    private static readonly Option<string?> Precision = new Option<string?>("--precision")
+    {
+        Description = "Compute format: fp32, bf16 or fp16 (fp16 with a dynamic loss scale); bf16 and fp16 keep fp32 master weights and optimizer state [config: Trainer:Precision; default: fp32]",
+    }.AcceptOnlyFromAmong("fp32", "bf16", "fp16");
+
+    private static readonly Option<bool> GradCheckpointing = new("--grad-checkpointing")
+    {
+        Description = "Recompute each transformer block's activations in the backward pass: the same gradients in less memory, for about a third more compute [config: Trainer:GradientCheckpointing; default: off]",
+    };
+
     private static readonly Option<string?> Model = KnownModel(new("--model")
     {
         Description = "Model: tiny, small, ViT-B/32, ViT-B/16, ViT-L/14, or an open_clip model-config file FILE.json [config: Trainer:Model; default: tiny]",
@@ -89,7 +99,7 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(cli);
         var train = new Command("train", "Pretrain CLIP on shards: tokenizer, ViT and text transformer, checkpoints, zero-shot evaluation; one process per device")
         {
-            Shards, Output, Model, Loss, AccumFreq, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
+            Shards, Output, Model, Loss, AccumFreq, Precision, GradCheckpointing, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Tokenizer, Resume, Device, Threads,
             Rank, WorldSize, Rendezvous, Backend, Host, Split,
         };
         train.SetAction((parse, ct) => cli.RunAsync(parse, TrainerFlags(parse), TrainAsync, ct));
@@ -220,7 +230,7 @@ public static class TrainCommand
         $"train: step {r.Step}/{r.Steps} loss {r.Loss:0.0000} lr {r.LearningRate:0.00e+00} scale {r.LogitScale:0.0} {r.SamplesPerSecond:0} samples/s ETA {r.Eta:hh\\:mm\\:ss}{(r.Skipped > 0 ? $" ({r.Skipped} undecodable skipped)" : "")}");
 
     /// <summary>The trainer settings and flags that <c>train start</c> shares with <c>train</c>.</summary>
-    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Loss, AccumFreq, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
+    internal static IReadOnlyList<Option> JobOptions => [Shards, Output, Model, Loss, AccumFreq, Precision, GradCheckpointing, Steps, Batch, LearningRate, Warmup, Clip, Seed, CheckpointEvery, LogEvery, Eval, EvalEvery, Device, Threads, Split];
 
     /// <summary>The shard store and run folder flags' values.</summary>
     internal static (string Shards, string Output) Locations(ParseResult parse) => (parse.GetValue(Shards)!, parse.GetValue(Output)!);
@@ -232,6 +242,8 @@ public static class TrainCommand
         [Key(nameof(TrainingOptions.Model))] = parse.GetValue(Model) is { } model && IsConfigFile(model) ? File.ReadAllText(model) : parse.GetValue(Model),
         [Key(nameof(TrainingOptions.Loss))] = parse.GetValue(Loss),
         [Key(nameof(TrainingOptions.AccumulationSteps))] = FlagValue.Text(parse.GetValue(AccumFreq)),
+        [Key(nameof(TrainingOptions.Precision))] = parse.GetValue(Precision),
+        [Key(nameof(TrainingOptions.GradientCheckpointing))] = parse.GetValue(GradCheckpointing) ? "true" : null,
         [Key(nameof(TrainingOptions.Steps))] = FlagValue.Text(parse.GetValue(Steps)),
         [Key(nameof(TrainingOptions.GlobalBatch))] = FlagValue.Text(parse.GetValue(Batch)),
         [Key(nameof(TrainingOptions.LearningRate))] = FlagValue.Text(parse.GetValue(LearningRate)),

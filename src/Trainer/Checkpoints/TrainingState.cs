@@ -12,4 +12,18 @@ namespace Pipeline.Trainer.Checkpoints;
 /// <param name="RngState">libtorch's CPU generator state, base64.</param>
 /// <param name="Positions">Each rank's data position after the step.</param>
 /// <param name="Loss">The loss the run trains with (checkpoints written before it existed read as CLIP's); SigLIP's models carry a bias.</param>
-public sealed record TrainingState(int Step, string Config, int WorldSize, int GlobalBatch, ulong Seed, string RngState, IReadOnlyList<LoaderPosition> Positions, ContrastiveLoss Loss = ContrastiveLoss.Clip);
+/// <param name="Precision">The format the run computed in; the weights and moments are fp32 master copies whatever it was.</param>
+/// <param name="LossScale">fp16's loss scale after the step, or null for fp32 and bf16.</param>
+/// <param name="LossScaleCleanSteps">Clean steps since the loss scale last changed.</param>
+public sealed record TrainingState(
+    int Step,
+    string Config,
+    int WorldSize,
+    int GlobalBatch,
+    ulong Seed,
+    string RngState,
+    IReadOnlyList<LoaderPosition> Positions,
+    ContrastiveLoss Loss = ContrastiveLoss.Clip,
+    TrainingPrecision Precision = TrainingPrecision.Fp32,
+    double? LossScale = null,
+    int LossScaleCleanSteps = 0);

@@ -52,13 +52,27 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor Images, Tensor
     /// <summary>The learned bias of SigLIP's logits, or null for CLIP's loss.</summary>
     public Parameter? LogitBias => logit_bias;
 
-    /// <summary>Normalised image embeddings.</summary>
-    public Tensor EncodeImage(Tensor images) => nn.functional.normalize(visual.forward(images), dim: -1);
+    /// <summary>
+    /// Whether both encoders' transformer blocks are checkpointed while gradients are recorded: a block keeps only its
+    /// input and is run again in the backward pass (<see cref="BlockCheckpoint"/>), so training holds one block's
+    /// activations at a time for about a third more compute. Off by default.
+    /// </summary>
+    public bool GradientCheckpointing
+    {
+        get => visual.Transformer.Checkpointing;
+        set => visual.Transformer.Checkpointing = text.Transformer.Checkpointing = value;
+    }
 
-    /// <summary>Normalised caption embeddings.</summary>
-    public Tensor EncodeText(Tensor tokens) => nn.functional.normalize(text.forward(tokens), dim: -1);
+    /// <summary>Normalised image embeddings, in fp32 whatever the model computes in (the loss stays in fp32).</summary>
+    public Tensor EncodeImage(Tensor images) => Normalized(visual.forward(images));
+
+    /// <summary>Normalised caption embeddings, in fp32 whatever the model computes in.</summary>
+    public Tensor EncodeText(Tensor tokens) => Normalized(text.forward(tokens));
 
     public override (Tensor Images, Tensor Texts) forward(Tensor images, Tensor tokens) => (EncodeImage(images), EncodeText(tokens));
+
+    private static Tensor Normalized(Tensor features) =>
+        nn.functional.normalize(features.dtype == ScalarType.Float32 ? features : features.to(ScalarType.Float32), dim: -1);
 
     /// <summary>Keeps the temperature within CLIP's bound: 0 ≤ logit scale ≤ ln(100).</summary>
     public void ClampLogitScale()

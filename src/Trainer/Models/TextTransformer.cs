@@ -39,6 +39,9 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The blocks' transformer, e.g. to checkpoint its activations.</summary>
+    internal Transformer Transformer => transformer;
+
     /// <summary>Token ids [B, Context] (start, caption, end, zero padding) to embeddings [B, EmbedDim].</summary>
     public override Tensor forward(Tensor input)
     {

@@ -19,12 +19,15 @@ public sealed class Transformer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Whether blocks keep only their inputs while gradients are recorded (<see cref="BlockCheckpoint"/>).</summary>
+    public bool Checkpointing { get; set; }
+
     public override Tensor forward(Tensor input)
     {
         var x = input;
         foreach (var block in resblocks)
         {
-            x = block.forward(x);
+            x = Checkpointing && x.requires_grad && is_grad_enabled() ? BlockCheckpoint.Run(block, x) : block.forward(x);
         }
 
         return x;

@@ -42,10 +42,15 @@ public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Images [B, 3, S, S] (normalised) to embeddings [B, EmbedDim].</summary>
+    /// <summary>The blocks' transformer, e.g. to checkpoint its activations.</summary>
+    internal Transformer Transformer => transformer;
+
+    /// <summary>Images [B, 3, S, S] (normalised, any float type: cast to the weights') to embeddings [B, EmbedDim].</summary>
     public override Tensor forward(Tensor input)
     {
-        var patches = conv1.forward(input).flatten(2).transpose(1, 2); // [B, grid², W]
+        ArgumentNullException.ThrowIfNull(input);
+        var weights = conv1.weight!.dtype;
+        var patches = conv1.forward(input.dtype == weights ? input : input.to(weights)).flatten(2).transpose(1, 2); // [B, grid², W]
         var classToken = class_embedding.expand(patches.shape[0], 1, -1);
         var x = cat([classToken, patches], dim: 1).add(positional_embedding, HeldScalars.One);
         x = transformer.forward(ln_pre.forward(x));

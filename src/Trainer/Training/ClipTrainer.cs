@@ -66,7 +66,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         }
 
         manual_seed(checked((long)(options.Seed & long.MaxValue)));
-        using var model = new ClipModel(config, tokenizer.EndId, sigmoidLoss: options.Loss == ContrastiveLoss.SigLip);
+        using var model = new ClipModel(config, tokenizer.EndId, sigmoidLoss: options.Loss == ContrastiveLoss.SigLip) { GradientCheckpointing = options.GradientCheckpointing };
         model.to(device);
         using var optimizer = new HeldScalarAdamW(
             [
@@ -85,6 +85,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             BroadcastWeights(model);
         }
 
+        // A resumed fp16 run keeps its loss scale; one that changes precision starts fp16's afresh.
+        using var mixed = options.Precision == TrainingPrecision.Fp32 ? null : new MixedPrecisionModel(model, tokenizer.EndId, options.Precision,
+            resumed is { LossScale: { } scale } ? new DynamicLossScaler(scale, resumed.LossScaleCleanSteps) : null);
         var firstStep = resumed?.Step ?? 0;
         var parameters = model.parameters().ToList();
         var gradients = new GradientSynchronizer(collectives, parameters);
@@ -122,8 +125,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
                 var images = tensor(batch.Images, [batch.Count, 3, config.ImageSize, config.ImageSize]).to(device);
                 var tokens = tensor(batch.Tokens, [batch.Count, tokenizer.ContextLength]).to(device);
-                var lossTensor = ContrastiveStep.Backward(model, images, tokens, collectives, Math.Min(options.AccumulationSteps, batch.Count));
+                var lossTensor = ContrastiveStep.Backward(model, images, tokens, collectives, Math.Min(options.AccumulationSteps, batch.Count), mixed);
                 gradients.SumGradients();
+                var finite = mixed?.UnscaleGradients() ?? true;
                 ClipLoss.AverageLogitScaleGradient(model.LogitScale, collectives.WorldSize);
                 if (model.LogitBias is { } summedBias)
                 {
@@ -136,9 +140,18 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                     nn.utils.clip_grad_norm_(parameters, clip);
                 }
 
-                optimizer.step();
+                if (finite)
+                {
+                    optimizer.step();
+                }
+                else
+                {
+                    LogSkippedStep(step + 1, mixed!.LossScale);
+                }
+
                 optimizer.zero_grad();
                 model.ClampLogitScale();
+                mixed?.LoadWeights();
                 loss = lossTensor.item<float>();
             }
 
@@ -169,7 +182,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
             if (done % options.CheckpointEvery == 0 || done == options.Steps)
             {
-                lastCheckpoint = await CheckpointAsync(checkpoints, model, optimizer, config, done, batch.PositionAfter, cancellationToken);
+                lastCheckpoint = await CheckpointAsync(checkpoints, model, mixed, optimizer, done, batch.PositionAfter, cancellationToken);
             }
         }
 
@@ -190,7 +203,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         }
     }
 
-    private async Task<string> CheckpointAsync(CheckpointStore checkpoints, ClipModel model, OptimizerHelper optimizer, ClipConfig config, int step, LoaderPosition position, CancellationToken cancellationToken)
+    private async Task<string> CheckpointAsync(CheckpointStore checkpoints, ClipModel model, MixedPrecisionModel? mixed, OptimizerHelper optimizer, int step, LoaderPosition position, CancellationToken cancellationToken)
     {
         // Every rank's data position goes into the checkpoint: gathered as JSON bytes, padded to the longest.
         var mine = JsonSerializer.SerializeToUtf8Bytes(position, Json);
@@ -212,7 +225,8 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         var path = checkpoints.PartialFolder(step);
         if (collectives.Rank == 0)
         {
-            var state = new TrainingState(step, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions, options.Loss);
+            var state = new TrainingState(step, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), positions, options.Loss,
+                options.Precision, mixed?.Scaler?.Scale, mixed?.Scaler?.CleanSteps ?? 0);
             path = await checkpoints.SaveAsync(model, optimizer, state, cancellationToken);
             LogCheckpoint(path, step);
         }
@@ -262,6 +276,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {Checkpoint} at step {Step}")]
     private partial void LogCheckpoint(string checkpoint, int step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} skipped: fp16 gradients overflowed; loss scale now {LossScale}")]
+    private partial void LogSkippedStep(int step, double lossScale);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Zero-shot at step {Step}: top-1 {Top1:P1}, top-5 {Top5:P1} (chance {Chance:P1})")]
     private partial void LogEvaluation(int step, double top1, double top5, double chance);

@@ -12,7 +12,8 @@ namespace Pipeline.Trainer.Training;
 /// gradient and the loss of the whole batch is computed from its fresh features and the others' cached ones. Each
 /// backward adds the gradient through one micro-batch's features, so together they give the whole batch's gradient
 /// while only one micro-batch's activations are held; the scale's (and bias's) gradient, complete in each backward, is
-/// divided by the number of micro-batches.
+/// divided by the number of micro-batches. In mixed precision the low-precision copy computes the features, the loss
+/// (scaled for fp16) uses the master's logit scale, and each backward's gradients are added to the master's in fp32.
 /// </summary>
 public static class ContrastiveStep
 {
@@ -22,17 +23,19 @@ public static class ContrastiveStep
     /// <param name="tokens">This rank's captions, [B, context].</param>
     /// <param name="collectives">The ranks the loss gathers features over.</param>
     /// <param name="microBatches">1 for the whole batch at once; more splits it (at most B).</param>
-    public static Tensor Backward(ClipModel model, Tensor images, Tensor tokens, ICollectives collectives, int microBatches)
+    /// <param name="mixed">The low-precision copy of <paramref name="model"/> that computes, or null to compute in the model itself.</param>
+    public static Tensor Backward(ClipModel model, Tensor images, Tensor tokens, ICollectives collectives, int microBatches, MixedPrecisionModel? mixed = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(microBatches, 1);
+        var encoder = mixed?.Compute ?? model;
         if (microBatches == 1)
         {
-            var (imageFeatures, textFeatures) = model.forward(images, tokens);
+            var (imageFeatures, textFeatures) = encoder.forward(images, tokens);
             var loss = Loss(model, imageFeatures, textFeatures, collectives);
-            loss.backward();
+            Backward(loss, mixed);
             return loss.detach();
         }
 
@@ -44,16 +47,16 @@ public static class ContrastiveStep
         {
             for (var j = 0; j < microBatches; j++)
             {
-                (cachedImages[j], cachedTexts[j]) = model.forward(imageChunks[j], tokenChunks[j]);
+                (cachedImages[j], cachedTexts[j]) = encoder.forward(imageChunks[j], tokenChunks[j]);
             }
         }
 
         Tensor? last = null;
         for (var j = 0; j < microBatches; j++)
         {
-            var (imageFeatures, textFeatures) = model.forward(imageChunks[j], tokenChunks[j]);
+            var (imageFeatures, textFeatures) = encoder.forward(imageChunks[j], tokenChunks[j]);
             var loss = Loss(model, cat(Replace(cachedImages, j, imageFeatures), dim: 0), cat(Replace(cachedTexts, j, textFeatures), dim: 0), collectives);
-            loss.backward();
+            Backward(loss, mixed);
             last = loss.detach();
         }
 
@@ -65,6 +68,27 @@ public static class ContrastiveStep
         }
 
         return last!;
+    }
+
+    private static void Backward(Tensor loss, MixedPrecisionModel? mixed)
+    {
+        if (mixed is null)
+        {
+            loss.backward();
+            return;
+        }
+
+        if (mixed.Scaler is { } scaler)
+        {
+            using var scale = scaler.Scale.ToScalar();
+            loss.mul(scale).backward();
+        }
+        else
+        {
+            loss.backward();
+        }
+
+        mixed.AccumulateGradients();
     }
 
     private static Tensor Loss(ClipModel model, Tensor imageFeatures, Tensor textFeatures, ICollectives collectives) => model.LogitBias is { } bias

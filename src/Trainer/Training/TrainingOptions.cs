@@ -21,6 +21,15 @@ public sealed record TrainingOptions
     /// </summary>
     public int AccumulationSteps { get; set; } = 1;
 
+    /// <summary>
+    /// The format of the forward and backward passes: fp32 (the default), or bf16 or fp16 over fp32 master weights and
+    /// fp32 optimizer state, with the loss and the logit scale in fp32 (<see cref="MixedPrecisionModel"/>).
+    /// </summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Fp32;
+
+    /// <summary>Checkpoints each transformer block's activations (recomputed in the backward pass): less memory for more compute. Off by default.</summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>Optimizer steps in the whole run (the schedule's length).</summary>
     public int Steps { get; set; } = 1_000;
 
