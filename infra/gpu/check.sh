@@ -5,12 +5,13 @@
 # the program is self-contained but has no libtorch; it loads the machine's PyTorch's (torch/lib).
 #
 # Usage: check.sh [--steps N] [--warmup W] [--batch B] [--precision fp32|bf16|fp16] [--grad-checkpointing]
-#                 [--model ViT-B/32] [--python PYTHON] [--work DIR]
+#                 [--model ViT-B/32] [--python PYTHON] [--work DIR] [--device cuda|cpu]
 #   --steps       timed steps of each [default 20]     --warmup  untimed steps first [default 3]
 #   --batch       samples per step [default 128]        --model   a model config name [default ViT-B/32]
 #   --precision   passed to both; fp32 unless given     --grad-checkpointing  passed to both when given
 #   --python      the Python whose PyTorch to use [default python3]; a venv's python picks that venv's torch
 #   --work        folder for shards and run outputs [default a new temporary folder]
+#   --device      cuda [default]; cpu runs the same flow without a GPU (no nvidia-smi or CUDA checks), to try a bundle
 #
 # Exit codes, each with a "check: error: ..." line on stderr:
 #   0 done   2 usage   10 no NVIDIA GPU (nvidia-smi missing or failing)   11 no python   12 torch not importable
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-usage="usage: check.sh [--steps N] [--warmup W] [--batch B] [--precision fp32|bf16|fp16] [--grad-checkpointing] [--model NAME] [--python PYTHON] [--work DIR]"
+usage="usage: check.sh [--steps N] [--warmup W] [--batch B] [--precision fp32|bf16|fp16] [--grad-checkpointing] [--model NAME] [--python PYTHON] [--work DIR] [--device cuda|cpu]"
 steps=20
 warmup=3
 batch=128
@@ -28,6 +29,7 @@ grad_checkpointing=0
 model="ViT-B/32"
 python="python3"
 work=""
+device=cuda
 die() { echo "check: error: $2" >&2; exit "$1"; }
 say() { echo "check: $*" >&2; }
 number() { [[ "$2" =~ ^[0-9]+$ ]] || die 2 "$1 takes a whole number, not '$2'; $usage"; }
@@ -43,6 +45,9 @@ while [ $# -gt 0 ]; do
     --model) model="${2:?$usage}"; shift 2 ;;
     --python) python="${2:?$usage}"; shift 2 ;;
     --work) work="${2:?$usage}"; shift 2 ;;
+    --device)
+      case "${2:-}" in cuda|cpu) device="$2" ;; *) die 2 "--device is cuda or cpu, not '${2:-}'" ;; esac
+      shift 2 ;;
     -h|--help) echo "$usage"; exit 0 ;;
     *) die 2 "unknown option '$1'; $usage" ;;
   esac
@@ -60,11 +65,13 @@ done
 required="$(echo "$LIBTORCH_VERSION" | cut -d. -f1,2)"
 
 # 10: an NVIDIA GPU that the driver answers for.
-command -v nvidia-smi >/dev/null || die 10 "nvidia-smi is not on PATH: no NVIDIA driver here, so no GPU to check"
-if ! gpus="$(nvidia-smi -L 2>&1)" || ! grep -q '^GPU ' <<<"$gpus"; then
-  die 10 "nvidia-smi finds no GPU: $(head -n 1 <<<"$gpus")"
+if [ "$device" = cuda ]; then
+  command -v nvidia-smi >/dev/null || die 10 "nvidia-smi is not on PATH: no NVIDIA driver here, so no GPU to check"
+  if ! gpus="$(nvidia-smi -L 2>&1)" || ! grep -q '^GPU ' <<<"$gpus"; then
+    die 10 "nvidia-smi finds no GPU: $(head -n 1 <<<"$gpus")"
+  fi
+  say "$(head -n 1 <<<"$gpus")"
 fi
-say "$(head -n 1 <<<"$gpus")"
 
 # 11, 12: Python with an importable torch. One probe tells the version, CUDA, where its libraries are, and the
 # folders of the CUDA libraries that pip's torch takes from nvidia-* packages.
@@ -91,7 +98,7 @@ torch_lib="$(field lib)"
 [ -n "$torch_version" ] || die 12 "'$python' printed no torch version: $info"
 
 # 13: CUDA as PyTorch sees it.
-[ "$(field cuda)" = 1 ] || die 13 "torch $torch_version (CUDA $(field cuda_version)) says torch.cuda.is_available() is False: a CPU-only build, or a driver too old for its CUDA. Install a CUDA build of PyTorch $required"
+[ "$device" = cpu ] || [ "$(field cuda)" = 1 ] || die 13 "torch $torch_version (CUDA $(field cuda_version)) says torch.cuda.is_available() is False: a CPU-only build, or a driver too old for its CUDA. Install a CUDA build of PyTorch $required"
 
 # 14: the same libtorch as TorchSharp's: its wrapper calls libtorch's C++ API, which changes between minor versions.
 torch_minor="$(echo "${torch_version%%+*}" | cut -d. -f1,2)"
@@ -103,7 +110,7 @@ if [ "$torch_minor" != "$required" ] || [ "$(field cxx11_abi)" != 1 ]; then
   echo "check: error: or build the pipeline with -p:TorchBackend=cuda where a registry serves TorchSharp-cuda-linux $TORCHSHARP_VERSION, which ships libtorch $required with CUDA" >&2
   exit 14
 fi
-[ -f "$torch_lib/libtorch_cuda.so" ] || die 13 "$torch_lib has no libtorch_cuda.so: torch $torch_version is not a CUDA build"
+[ "$device" = cpu ] || [ -f "$torch_lib/libtorch_cuda.so" ] || die 13 "$torch_lib has no libtorch_cuda.so: torch $torch_version is not a CUDA build"
 say "torch $torch_version (CUDA $(field cuda_version)) at $torch_lib"
 
 # The library path: the bundle's wrapper, then PyTorch's libtorch and the CUDA libraries pip installed beside it.
@@ -113,7 +120,9 @@ nvidia_libs="$(field nvidia_libs)"
 export LD_LIBRARY_PATH="$app:$torch_lib${nvidia_libs:+:$nvidia_libs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # .NET needs ICU for culture data; where the machine has none, invariant mode (training uses no culture data:
 # Unicode normalization of captions belongs to curation).
-if ! ldconfig -p 2>/dev/null | grep 'libicuuc\.so' >/dev/null; then
+# ldconfig is often in /sbin, outside a user's PATH.
+ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
+if ! "$ldconfig_bin" -p 2>/dev/null | grep 'libicuuc\.so' >/dev/null; then
   say "no ICU on this machine: running .NET in invariant globalization mode"
   export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 fi
@@ -133,11 +142,11 @@ image_size="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[
   || die 2 "no model config $here/configs/${model//\//-}.json for --model $model"
 "$app/pipeline" --run-dir "$work/runs" shard generate "$work/shards" --samples $((batch * (total + 1))) --side "$image_size" >"$work/generate.log" 2>&1 \
   || die 16 "pipeline shard generate failed (exit $?): $(tail -n 3 "$work/generate.log")"
-say "training ours: $model, $total steps of $batch on cuda ($warmup untimed)"
+say "training ours: $model, $total steps of $batch on $device ($warmup untimed)"
 # GPU memory of our process, sampled from nvidia-smi while it trains (includes the CUDA context).
 (
   peak=0
-  while :; do
+  while [ "$device" = cuda ]; do
     used="$(nvidia-smi --query-compute-apps=used_memory --format=csv,noheader,nounits 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')"
     [ "${used:-0}" -le "$peak" ] || { peak="$used"; echo "$peak" >"$work/ours-gpu-memory-mb"; }
     sleep 1
@@ -145,7 +154,7 @@ say "training ours: $model, $total steps of $batch on cuda ($warmup untimed)"
 ) &
 sampler=$!
 set +e
-"$app/pipeline" --run-dir "$work/runs" train --shards "$work/shards" --out "$work/ours" --model "$model" --device cuda \
+"$app/pipeline" --run-dir "$work/runs" train --shards "$work/shards" --out "$work/ours" --model "$model" --device "$device" \
   --steps "$total" --batch "$batch" --warmup 0 --log-every 1 --checkpoint-every "$((total + 1))" "${optional[@]}" >"$work/train.log" 2>&1
 status=$?
 set -e
@@ -155,9 +164,9 @@ wait "$sampler" 2>/dev/null || true
 $(tail -n 15 "$work/train.log")"
 
 # Ours from the metrics' step times: from the end of the warmup steps to the last step.
-ours="$("$python" - "$work/ours/metrics.jsonl" "$warmup" "$batch" "$model" "${precision:-fp32}" "$grad_checkpointing" "$work/ours-gpu-memory-mb" "$work/ours/tokenizer/vocab.json" <<'EOF'
+ours="$("$python" - "$work/ours/metrics.jsonl" "$warmup" "$batch" "$model" "${precision:-fp32}" "$grad_checkpointing" "$work/ours-gpu-memory-mb" "$work/ours/tokenizer/vocab.json" "$device" <<'EOF'
 import datetime, json, os, sys
-path, warmup, batch, model, precision, checkpointing, memory_file, vocab_file = sys.argv[1:]
+path, warmup, batch, model, precision, checkpointing, memory_file, vocab_file, device = sys.argv[1:]
 rows = [json.loads(line) for line in open(path) if line.strip()]
 def at(row):
     # .NET writes 7 fractional digits; Python before 3.11 reads at most 6.
@@ -173,7 +182,7 @@ seconds = (at(last) - at(first)).total_seconds()
 timed = last["step"] - first["step"]
 memory = open(memory_file).read().strip() if os.path.exists(memory_file) else None
 print(json.dumps({
-    "check": "ours", "model": model, "device": "cuda", "precision": precision, "grad_checkpointing": checkpointing == "1",
+    "check": "ours", "model": model, "device": device, "precision": precision, "grad_checkpointing": checkpointing == "1",
     "batch": int(batch), "timed_steps": timed,
     "samples_per_s": round(timed * int(batch) / seconds, 3) if timed > 0 and seconds > 0 else None,
     "run_samples_per_s": round(last["samplesPerSecond"], 3), "gpu_memory_mb_sampled": float(memory) if memory else None,
@@ -185,7 +194,7 @@ echo "$ours"
 # PyTorch's step of the same model, batch and vocabulary (our tokenizer's, trained on the generated captions).
 vocab="$("$python" -c 'import json,sys; print(json.loads(sys.argv[1])["vocab_size"])' "$ours")"
 say "PyTorch's step: $model, $warmup + $steps steps of $batch"
-reference_args=(--model "$model" --vocab-size "$vocab" --device cuda --batch "$batch" --steps "$steps" --warmup "$warmup")
+reference_args=(--model "$model" --vocab-size "$vocab" --device "$device" --batch "$batch" --steps "$steps" --warmup "$warmup")
 [ -z "$precision" ] || reference_args+=(--precision "$precision")
 [ "$grad_checkpointing" -eq 0 ] || reference_args+=(--grad-checkpointing)
 reference="$("$python" "$here/clip_step.py" "${reference_args[@]}" 2>"$work/clip_step.log" | tail -n 1)" && [ -n "$reference" ] \

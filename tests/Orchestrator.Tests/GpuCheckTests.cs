@@ -35,15 +35,8 @@ public sealed class GpuCheckTests(GpuCheckBundle bundle) : IClassFixture<GpuChec
     [Fact]
     public async Task The_bundled_program_trains_with_a_libtorch_from_outside_the_bundle()
     {
-        // A folder like PyTorch's torch/lib: libtorch's libraries only (from this test's own build), nothing of TorchSharp's.
         using var folder = new TemporaryFolder("gpu-check-train");
-        var torchLib = Directory.CreateDirectory(folder.Combine("torch-lib")).FullName;
-        var natives = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
-        foreach (var library in Directory.GetFiles(natives).Where(f => Path.GetFileName(f) is var n && (n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal) || n.StartsWith("libgomp", StringComparison.Ordinal))))
-        {
-            File.CreateSymbolicLink(Path.Combine(torchLib, Path.GetFileName(library)), library);
-        }
-
+        var torchLib = TorchLibFolder(folder);
         var environment = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = torchLib, ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" };
         var program = Path.Combine(bundle.Root, "app", "pipeline");
         var (code, output) = await RunAsync(program, ["--run-dir", folder.Combine("runs"), "shard", "generate", folder.Combine("shards"), "--samples", "16"], environment);
@@ -137,6 +130,39 @@ public sealed class GpuCheckTests(GpuCheckBundle bundle) : IClassFixture<GpuChec
         Assert.StartsWith("1.13", root.GetProperty("torch").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_on_cpu_runs_ours_and_pytorchs_step_and_prints_their_ratio()
+    {
+        // The whole flow without a GPU: a python3 that reports torch 2.10 with libtorch 2.10's libraries (this
+        // test's own) to check.sh's probe, and is Debian's Python with torch 1.13 for everything else.
+        using var folder = new TemporaryFolder("gpu-check-cpu");
+        var torchLib = TorchLibFolder(folder);
+        var fakes = Directory.CreateDirectory(folder.Combine("fakes")).FullName;
+        WriteScript(Path.Combine(fakes, "python3"),
+            $"if [ \"${{1:-}}\" = -c ] && [[ \"$2\" == *'import glob'* ]]; then\n" +
+            $"  printf '%s\\n' version=2.10.0+cpu cuda=0 cuda_version=None lib={torchLib} cxx11_abi=1 nvidia_libs=\n  exit 0\nfi\nexec {DebianPython} \"$@\"");
+        var (code, output) = await RunAsync("/bin/bash", [Path.Combine(bundle.Root, "check.sh"), "--device", "cpu", "--model", "tiny", "--steps", "2", "--warmup", "1", "--batch", "4", "--work", folder.Combine("work")],
+            new Dictionary<string, string> { ["PATH"] = $"{fakes}:/usr/bin:/bin" });
+        Assert.True(code == 0, output);
+        var lines = output.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l)).ToList();
+        try
+        {
+            Assert.Equal(["ours", "pytorch", "ratio"], lines.Select(l => l.RootElement.GetProperty("check").GetString()));
+            var (ours, pytorch, ratio) = (lines[0].RootElement, lines[1].RootElement, lines[2].RootElement);
+            Assert.Equal(2, ours.GetProperty("timed_steps").GetInt32());
+            Assert.True(ours.GetProperty("samples_per_s").GetDouble() > 0, output);
+            // PyTorch's model has our tokenizer's vocabulary, so the two train the same model.
+            Assert.Equal(ours.GetProperty("vocab_size").GetInt32(), pytorch.GetProperty("vocab_size").GetInt32());
+            Assert.Equal("cpu", pytorch.GetProperty("device").GetString());
+            var expected = ours.GetProperty("samples_per_s").GetDouble() / pytorch.GetProperty("samples_per_s").GetDouble();
+            Assert.Equal(expected, ratio.GetProperty("ratio").GetDouble(), 0.01);
+        }
+        finally
+        {
+            lines.ForEach(l => l.Dispose());
+        }
+    }
+
     private static string ClipStep => Path.Combine(GpuCheckBundle.RepositoryRoot(), "infra", "gpu", "clip_step.py");
 
     private static Dictionary<string, string> WithGpu(string python) => new()
@@ -161,11 +187,29 @@ public sealed class GpuCheckTests(GpuCheckBundle bundle) : IClassFixture<GpuChec
 
         foreach (var (name, body) in fakes)
         {
-            File.WriteAllText(folder.Combine(name), $"#!/bin/bash\n{body}\n");
-            File.SetUnixFileMode(folder.Combine(name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            WriteScript(folder.Combine(name), body);
         }
 
         return await RunAsync("/bin/bash", [Path.Combine(bundle.Root, "check.sh"), .. arguments], new Dictionary<string, string> { ["PATH"] = folder.Path });
+    }
+
+    private static void WriteScript(string path, string body)
+    {
+        File.WriteAllText(path, $"#!/bin/bash\n{body}\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    // A folder like PyTorch's torch/lib: libtorch's libraries only (from this test's own build), nothing of TorchSharp's.
+    private static string TorchLibFolder(TemporaryFolder folder)
+    {
+        var torchLib = Directory.CreateDirectory(folder.Combine("torch-lib")).FullName;
+        var natives = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
+        foreach (var library in Directory.GetFiles(natives).Where(f => Path.GetFileName(f) is var n && (n.StartsWith("libtorch", StringComparison.Ordinal) || n.StartsWith("libc10", StringComparison.Ordinal) || n.StartsWith("libgomp", StringComparison.Ordinal))))
+        {
+            File.CreateSymbolicLink(Path.Combine(torchLib, Path.GetFileName(library)), library);
+        }
+
+        return torchLib;
     }
 
     private static async Task<(int Code, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
