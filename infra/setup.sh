@@ -35,6 +35,8 @@ packages=(
   chromium          # the dashboard's browser test (Playwright drives /usr/bin/chromium; it downloads no browser)
   fonts-dejavu-core # ... so its screenshots show text, not boxes
   prometheus        # the metrics test scrapes /metrics with a real Prometheus (started by the test on 127.0.0.1)
+  python3-torch     # GpuCheckTests run infra/gpu/clip_step.py (PyTorch's reference CLIP step) on CPU with /usr/bin/python3
+  xz-utils          # infra/gpu/pack.sh compresses the GPU check bundle (GpuCheckTests pack one)
 )
 
 sudo_cmd=""
