@@ -37,6 +37,7 @@ packages=(
   prometheus        # the metrics test scrapes /metrics with a real Prometheus (started by the test on 127.0.0.1)
   python3-torch     # GpuCheckTests run infra/gpu/clip_step.py (PyTorch's reference CLIP step) on CPU with /usr/bin/python3
   xz-utils          # infra/gpu/pack.sh compresses the GPU check bundle (GpuCheckTests pack one)
+  libopenblas0-pthread # ... with an optimized BLAS: Debian's torch otherwise falls back to the reference BLAS, too slow a baseline for the training bench
 )
 
 sudo_cmd=""

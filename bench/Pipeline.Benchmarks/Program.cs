@@ -12,6 +12,7 @@ using Pipeline.TestServices;
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
+//    or: ... -- train-precision [model [batch [steps]]]  (one step's samples/s and peak memory in fp32/bf16, checkpointing off/on, each in its own process, beside PyTorch's step)
 //    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
 //    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
@@ -65,6 +66,22 @@ if (args.Length > 0 && args[0] == "manifest")
 if (args.Length > 0 && args[0] == "extract")
 {
     await ExtractBenchmarks.RunAsync(Sizes(args, [100_000, 1_000_000, 3_000_000]));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "train-step")
+{
+    TrainPrecisionBenchmarks.RunStep(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "train-precision")
+{
+    await TrainPrecisionBenchmarks.RunAsync(
+        model: args.Length > 1 ? args[1] : "small",
+        batch: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 32,
+        steps: args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        warmup: 2);
     return;
 }
 

@@ -285,8 +285,8 @@ internal static class ScaleBenchmarks
         return File.Exists(apphost) ? [apphost] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "pipeline.dll")];
     }
 
-    /// <summary>This program again, for the <c>scale-stage</c> modes.</summary>
-    private static List<string> SelfCommand()
+    /// <summary>This program again, for its hidden child modes (<c>scale-stage</c>, <c>train-step</c>).</summary>
+    internal static List<string> SelfCommand()
     {
         var path = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(path) == "dotnet" ? [path, typeof(ScaleBenchmarks).Assembly.Location] : [path];
