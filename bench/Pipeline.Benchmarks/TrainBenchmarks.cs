@@ -10,8 +10,6 @@ using Pipeline.Trainer.Models;
 using Pipeline.Trainer.Synthetic;
 using Pipeline.Trainer.Tokenization;
 using Pipeline.Trainer.Training;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Pipeline.Benchmarks;
 
@@ -36,7 +34,7 @@ internal static class TrainBenchmarks
             config = config with { VocabularySize = tokenizer.VocabularySize };
 
             var warmup = 3;
-            var random = RandomTensorSteps(config, tokenizer, batch, steps, warmup);
+            var random = TrainPrecisionBenchmarks.RandomTensorSteps(config, tokenizer.EndId, batch, steps, warmup);
 
             var clock = new Stopwatch();
             var options = new TrainingOptions { Model = name, Steps = steps + warmup, GlobalBatch = batch, WarmupSteps = 2, CheckpointEvery = int.MaxValue, LogEvery = int.MaxValue, ShuffleBuffer = 256 };
@@ -58,33 +56,6 @@ internal static class TrainBenchmarks
             var (loaded, decoded) = await LoaderAsync(store, manifest, tokenizer, config, loaderOptions, samples);
             Console.WriteLine(new BenchResult($"train.loader_samples_per_s ({2 * config.ImageSize}px PNG to {config.ImageSize}px, {loaderOptions.DecodeThreads} decode threads)", samples, loaded, "plain NetVips decode of the same images to pixels, as many threads", decoded).ToJson());
         }
-    }
-
-    private static double RandomTensorSteps(ClipConfig config, ClipTokenizer tokenizer, int batch, int steps, int warmup)
-    {
-        manual_seed(0);
-        using var model = new ClipModel(config, tokenizer.EndId);
-        using var optimizer = new HeldScalarAdamW([new AdamW.ParamGroup { Parameters = model.parameters() }], lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2);
-        using var images = randn(batch, 3, config.ImageSize, config.ImageSize);
-        using var tokens = randint(0, tokenizer.VocabularySize - 2, [batch, config.ContextLength]);
-        tokens[.., 20] = tensor((long)tokenizer.EndId);
-        var collectives = new SingleProcessCollectives();
-        var clock = new Stopwatch();
-        for (var step = 0; step < steps + warmup; step++)
-        {
-            if (step == warmup)
-            {
-                clock.Start();
-            }
-
-            using var scope = NewDisposeScope();
-            var (i, t) = model.forward(images, tokens);
-            ClipLoss.Compute(i, t, model.LogitScale, collectives).backward();
-            optimizer.step();
-            optimizer.zero_grad();
-        }
-
-        return steps * batch / clock.Elapsed.TotalSeconds;
     }
 
     private static async Task<(double Loaded, double Decoded)> LoaderAsync(IShardStore store, ShardManifest manifest, ClipTokenizer tokenizer, ClipConfig config, BatchLoaderOptions options, int samples)

@@ -66,13 +66,20 @@ internal static class TrainPrecisionBenchmarks
         var (model, precision, checkpointing) = (args[1], Enum.Parse<TrainingPrecision>(args[2], ignoreCase: true), args[3] == "1");
         var (batch, steps, warmup) = (int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture), int.Parse(args[6], CultureInfo.InvariantCulture));
         var config = ClipConfig.Resolve(model) with { VocabularySize = Vocabulary };
+        var samplesPerSecond = RandomTensorSteps(config, endId: Vocabulary - 1, batch, steps, warmup, precision, checkpointing);
+        Console.WriteLine(JsonSerializer.Serialize(new { SamplesPerS = samplesPerSecond }, Json));
+    }
+
+    /// <summary>Samples per second of whole steps (forward, loss, backward, AdamW) on one random batch, after <paramref name="warmup"/> untimed steps.</summary>
+    internal static double RandomTensorSteps(ClipConfig config, long endId, int batch, int steps, int warmup, TrainingPrecision precision = TrainingPrecision.Fp32, bool checkpointing = false)
+    {
         manual_seed(0);
-        using var master = new ClipModel(config, endId: Vocabulary - 1) { GradientCheckpointing = checkpointing };
-        using var mixed = precision == TrainingPrecision.Fp32 ? null : new MixedPrecisionModel(master, Vocabulary - 1, precision);
+        using var master = new ClipModel(config, endId) { GradientCheckpointing = checkpointing };
+        using var mixed = precision == TrainingPrecision.Fp32 ? null : new MixedPrecisionModel(master, endId, precision);
         using var optimizer = new HeldScalarAdamW([new AdamW.ParamGroup { Parameters = master.parameters() }], lr: 1e-4, beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2);
         using var images = randn(batch, 3, config.ImageSize, config.ImageSize);
-        using var tokens = randint(1, Vocabulary - 2, [batch, config.ContextLength]);
-        tokens[.., 20] = tensor((long)(Vocabulary - 1));
+        using var tokens = randint(1, config.VocabularySize - 2, [batch, config.ContextLength]);
+        tokens[.., 20] = tensor(endId);
         var collectives = new SingleProcessCollectives();
         var clock = new Stopwatch();
         for (var step = 0; step < steps + warmup; step++)
@@ -93,7 +100,7 @@ internal static class TrainPrecisionBenchmarks
             mixed?.LoadWeights();
         }
 
-        Console.WriteLine(JsonSerializer.Serialize(new { SamplesPerS = steps * batch / clock.Elapsed.TotalSeconds }, Json));
+        return steps * batch / clock.Elapsed.TotalSeconds;
     }
 
     private static double LastNumber(string output, string field) => LastLine(output).GetProperty(field).GetDouble();
