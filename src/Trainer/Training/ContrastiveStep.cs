@@ -72,13 +72,7 @@ public static class ContrastiveStep
 
     private static void Backward(Tensor loss, MixedPrecisionModel? mixed)
     {
-        if (mixed is null)
-        {
-            loss.backward();
-            return;
-        }
-
-        if (mixed.Scaler is { } scaler)
+        if (mixed?.Scaler is { } scaler)
         {
             using var scale = scaler.Scale.ToScalar();
             loss.mul(scale).backward();
@@ -88,7 +82,7 @@ public static class ContrastiveStep
             loss.backward();
         }
 
-        mixed.AccumulateGradients();
+        mixed?.AccumulateGradients();
     }
 
     private static Tensor Loss(ClipModel model, Tensor imageFeatures, Tensor textFeatures, ICollectives collectives) => model.LogitBias is { } bias

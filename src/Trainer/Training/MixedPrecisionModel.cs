@@ -111,8 +111,10 @@ public sealed class MixedPrecisionModel : IDisposable
         }
 
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         using var inverse = (1 / Scaler.Scale).ToScalar();
-        var finite = true;
+        // One flag on the device for all parameters, read once: a read per parameter would synchronise a GPU each time.
+        var allFinite = ones(1, ScalarType.Bool, device: _master[0].device);
         foreach (var parameter in _master)
         {
             using var gradient = parameter.grad;
@@ -122,10 +124,10 @@ public sealed class MixedPrecisionModel : IDisposable
             }
 
             gradient.mul_(inverse);
-            using var allFinite = isfinite(gradient).all();
-            finite &= allFinite.item<bool>();
+            allFinite.logical_and_(isfinite(gradient).all());
         }
 
+        var finite = allFinite.item<bool>();
         Scaler.Update(finite);
         return finite;
     }
