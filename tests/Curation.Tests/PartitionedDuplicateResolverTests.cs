@@ -1,5 +1,6 @@
 using System.Numerics;
 using Pipeline.Curation.Dedup;
+using Pipeline.Curation.Jobs;
 using Pipeline.TestServices;
 
 namespace Pipeline.Curation.Tests;
@@ -26,20 +27,38 @@ public sealed class PartitionedDuplicateResolverTests
                     hash ^= 1UL << random.Next(64);
                 }
 
+                // Most samples of a base hash show one picture (slightly varied); some another picture, which verification rejects.
+                var picture = random.Next(5) == 0 ? random.Next() : (int)(hash >> 40);
+                var decodable = random.Next(40) != 0;
                 shard.Add(new SampleSignature(
                     row,
                     $"k{random.Next(perShard * shards / 2):D6}",
                     (UInt128)(ulong)random.Next(perShard * shards / 3),
                     (UInt128)(ulong)random.Next(perShard * shards / 3) << 64,
-                    random.Next(40) == 0 ? null : hash,
+                    decodable ? hash : null,
+                    decodable ? hash : null,
                     random.Next(1, 5) * 1000L,
-                    "broken"));
+                    "broken",
+                    decodable && random.Next(10) != 0 ? Picture(picture, random) : null));
             }
 
             result.Add(shard);
         }
 
         return result;
+    }
+
+    private static ImageFingerprint Picture(int picture, Random noise)
+    {
+        var colour = new byte[ImageFingerprint.ColourLength];
+        var grey = new byte[ImageFingerprint.GreyLength];
+        var chroma = new byte[ImageFingerprint.ChromaLength];
+        var source = new Random(picture);
+        source.NextBytes(colour);
+        source.NextBytes(grey);
+        source.NextBytes(chroma);
+        grey[noise.Next(grey.Length)] ^= 8;
+        return new ImageFingerprint(100, 80, colour, grey, chroma);
     }
 
     private static List<NearPair> PairsWithin(ulong[] hashes, int maxDistance)
@@ -60,7 +79,7 @@ public sealed class PartitionedDuplicateResolverTests
         return pairs;
     }
 
-    private static (ulong[] Hashes, List<List<DedupDecision>> Decisions, int NearGroups) Resolve(IDuplicateResolver resolver, List<List<SampleSignature>> shards, bool near)
+    private static (ulong[] Hashes, List<List<DedupDecision>> Decisions, int NearGroups, long Verified, long Rejected) Resolve(IDuplicateResolver resolver, List<List<SampleSignature>> shards, bool near)
     {
         foreach (var shard in shards)
         {
@@ -78,7 +97,7 @@ public sealed class PartitionedDuplicateResolverTests
             resolver.ResolveNear(PairsWithin(hashes, 8));
         }
 
-        return (hashes, [.. resolver.DecisionsByShard().Select(d => d.ToList())], resolver.NearGroups);
+        return (hashes, [.. resolver.DecisionsByShard().Select(d => d.ToList())], resolver.NearGroups, resolver.NearVerified, resolver.NearRejected);
     }
 
     [Theory]
@@ -87,14 +106,15 @@ public sealed class PartitionedDuplicateResolverTests
     public void Partitioned_resolution_drops_exactly_what_the_in_memory_one_drops_in_a_fraction_of_the_memory(bool near)
     {
         var shards = Shards(shards: 7, perShard: 400, seed: near ? 3 : 4);
-        using var inMemory = new DuplicateResolver();
+        var verifier = new DedupOptions().Verifier();
+        using var inMemory = new DuplicateResolver(verifier, maxComparisons: 4);
         var expected = Resolve(inMemory, shards, near);
 
         using var spill = new TemporaryFolder("dedup-spill");
         var folder = spill.Combine("partitions");
         PartitionedDuplicateResolver partitioned;
-        (ulong[] Hashes, List<List<DedupDecision>> Decisions, int NearGroups) actual;
-        using (partitioned = new PartitionedDuplicateResolver(folder, partitionRows: 250, expectedSamples: 2800))
+        (ulong[] Hashes, List<List<DedupDecision>> Decisions, int NearGroups, long Verified, long Rejected) actual;
+        using (partitioned = new PartitionedDuplicateResolver(folder, partitionRows: 250, expectedSamples: 2800, verifier, maxComparisons: 4))
         {
             actual = Resolve(partitioned, shards, near);
             Assert.Equal(12, partitioned.Partitions);
@@ -102,6 +122,8 @@ public sealed class PartitionedDuplicateResolverTests
 
         Assert.Equal(expected.Hashes, actual.Hashes);
         Assert.Equal(expected.NearGroups, actual.NearGroups);
+        Assert.Equal(expected.Verified, actual.Verified);
+        Assert.Equal(expected.Rejected, actual.Rejected);
         Assert.Equal(7, actual.Decisions.Count);
         for (var s = 0; s < 7; s++)
         {
@@ -114,6 +136,9 @@ public sealed class PartitionedDuplicateResolverTests
         if (near)
         {
             Assert.Contains(expected.Decisions.SelectMany(d => d), d => d.Reason == DedupReason.NearDuplicate && d.Distance > 0);
+            Assert.Contains(expected.Decisions.SelectMany(d => d), d => d.Reason == DedupReason.NearDuplicate && d.Detail!.StartsWith("colour ", StringComparison.Ordinal));
+            Assert.Contains(expected.Decisions.SelectMany(d => d), d => d.Reason == DedupReason.NearDuplicate && d.Detail!.StartsWith("hash only", StringComparison.Ordinal));
+            Assert.True(expected.Rejected > 0 && expected.Verified > expected.Rejected, $"{expected.Verified} pairs verified, {expected.Rejected} rejected");
         }
 
         // The in-memory resolver holds all 2,800 samples; the partitioned one about a partition's at a time.

@@ -9,38 +9,25 @@ namespace Pipeline.Curation.Dedup;
 /// <item>undecodable images are dropped;</item>
 /// <item>samples with the same canonical URL and normalized caption collapse to the preferred one;</item>
 /// <item>samples with the same image bytes and normalized caption collapse to the preferred one;</item>
-/// <item>near-duplicate images (whatever their captions): samples with equal hashes form a class, classes are
-/// visited from the one holding the most preferred sample down, and a class within the distance limit of an
-/// already kept class joins the nearest one (ties to the more preferred); otherwise it is kept. A kept class
-/// keeps only its preferred sample. Every dropped sample names the kept sample it duplicates.</item>
+/// <item>near-duplicate images (whatever their captions): samples whose near-duplicate hashes are equal or within
+/// the distance limit are candidates, and <see cref="NearSampleGreedy"/> keeps a sample unless the verifier takes it
+/// for the same picture as a more preferred kept candidate. Every dropped sample names the kept sample it duplicates,
+/// the hash distance and the verification figures.</item>
 /// </list>
-/// Holds about 100 bytes per sample, all in the coordinator; <see cref="PartitionedDuplicateResolver"/> decides the
-/// same in bounded memory for large stores.
+/// Holds about 100 bytes per sample, all in the coordinator, and the fingerprints in a temporary file;
+/// <see cref="PartitionedDuplicateResolver"/> decides the same in bounded memory for large stores.
 /// </summary>
-public sealed class DuplicateResolver : IDuplicateResolver
+/// <param name="verifier">Compares candidate pairs.</param>
+/// <param name="maxComparisons">Most candidates compared per sample.</param>
+public sealed class DuplicateResolver(DuplicateVerifier verifier, int maxComparisons) : IDuplicateResolver
 {
+    private readonly FingerprintStore _fingerprints = new(Path.GetTempPath());
     private readonly List<SampleSignature> _added = [];
     private readonly List<int> _shardStarts = [0];
     private readonly Dictionary<string, long> _dropped = new(StringComparer.Ordinal);
     private SampleSignature[] _samples = [];
     private DedupDecision?[] _decisions = [];
     private ulong[] _classes = [];
-    private int[] _classBest = [];
-
-    /// <summary>A resolver to add shards to.</summary>
-    public DuplicateResolver()
-    {
-    }
-
-    /// <summary>A resolver over <paramref name="shards"/>, in manifest order.</summary>
-    public DuplicateResolver(IReadOnlyList<IReadOnlyList<SampleSignature>> shards)
-    {
-        ArgumentNullException.ThrowIfNull(shards);
-        foreach (var shard in shards)
-        {
-            AddShard(shard);
-        }
-    }
 
     /// <inheritdoc/>
     public long Count => _added.Count;
@@ -58,10 +45,22 @@ public sealed class DuplicateResolver : IDuplicateResolver
     public int NearGroups { get; private set; }
 
     /// <inheritdoc/>
+    public long NearVerified { get; private set; }
+
+    /// <inheritdoc/>
+    public long NearRejected { get; private set; }
+
+    /// <inheritdoc/>
     public void AddShard(IReadOnlyList<SampleSignature> signatures)
     {
         ArgumentNullException.ThrowIfNull(signatures);
-        _added.AddRange(signatures);
+        foreach (var signature in signatures)
+        {
+            // The fingerprint goes to the file by position; the ~100 bytes decisions need stay here.
+            _fingerprints.Append(signature.Fingerprint);
+            _added.Add(signature with { Fingerprint = null });
+        }
+
         _shardStarts.Add(_added.Count);
     }
 
@@ -72,7 +71,7 @@ public sealed class DuplicateResolver : IDuplicateResolver
         _decisions = new DedupDecision?[_samples.Length];
         for (var g = 0; g < _samples.Length; g++)
         {
-            if (_samples[g].PerceptualHash is null)
+            if (_samples[g].NearHash is null)
             {
                 Drop(g, DedupReason.Undecodable, null, null, _samples[g].Problem);
             }
@@ -81,21 +80,7 @@ public sealed class DuplicateResolver : IDuplicateResolver
         Collapse(s => s.UrlCaption, DedupReason.SameUrlAndCaption);
         Collapse(s => s.ImageCaption, DedupReason.SameImageAndCaption);
 
-        var best = new Dictionary<ulong, int>();
-        for (var g = 0; g < _samples.Length; g++)
-        {
-            if (_decisions[g] is null)
-            {
-                var hash = _samples[g].PerceptualHash!.Value;
-                if (!best.TryGetValue(hash, out var b) || Prefer(g, b))
-                {
-                    best[hash] = g;
-                }
-            }
-        }
-
-        _classes = [.. best.Keys.Order()];
-        _classBest = [.. _classes.Select(h => best[h])];
+        _classes = [.. Enumerable.Range(0, _samples.Length).Where(g => _decisions[g] is null).Select(g => _samples[g].NearHash!.Value).Distinct().Order()];
     }
 
     /// <inheritdoc/>
@@ -105,30 +90,22 @@ public sealed class DuplicateResolver : IDuplicateResolver
     public void ResolveNear(IReadOnlyList<NearPair> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var n = _classes.Length;
-        var order = Enumerable.Range(0, n).ToArray();
-        Array.Sort(order, (a, b) => Compare(_classBest[a], _classBest[b]));
-        var (representative, distance) = NearClassGreedy.Resolve(n, pairs, order);
-        NearGroups = representative.Where((r, c) => r != c).Distinct().Count();
-        var classOf = new Dictionary<ulong, int>(n);
-        for (var c = 0; c < n; c++)
-        {
-            classOf[_classes[c]] = c;
-        }
-
+        var members = new List<NearMember>();
         for (var g = 0; g < _samples.Length; g++)
         {
-            if (_decisions[g] is not null)
+            if (_decisions[g] is null)
             {
-                continue;
+                members.Add(new NearMember(g, _samples[g].Key, _samples[g].Pixels, _samples[g].NearHash!.Value));
             }
+        }
 
-            var c = classOf[_samples[g].PerceptualHash!.Value];
-            var keeper = _classBest[representative[c]];
-            if (keeper != g)
-            {
-                Drop(g, DedupReason.NearDuplicate, _samples[keeper].Key, representative[c] == c ? 0 : distance[c], null);
-            }
+        var resolution = NearSampleGreedy.Resolve(
+            members, pairs.Select(p => (_classes[p.A], _classes[p.B], p.Distance)),
+            (a, b) => verifier.Verify(_fingerprints.Read(a), _fingerprints.Read(b)), maxComparisons);
+        (NearGroups, NearVerified, NearRejected) = (resolution.Groups, resolution.Verified, resolution.Rejected);
+        foreach (var drop in resolution.Drops)
+        {
+            Drop((int)drop.Global, DedupReason.NearDuplicate, drop.KeeperKey, drop.Distance, drop.Verification.ToString());
         }
     }
 
@@ -136,9 +113,7 @@ public sealed class DuplicateResolver : IDuplicateResolver
     public IEnumerable<IReadOnlyList<DedupDecision>> DecisionsByShard() => Enumerable.Range(0, _shardStarts.Count - 1).Select(DecisionsFor);
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _fingerprints.Dispose();
 
     /// <summary>The dropped samples of shard <paramref name="shard"/> (manifest position), by row.</summary>
     public IReadOnlyList<DedupDecision> DecisionsFor(int shard)
@@ -186,17 +161,6 @@ public sealed class DuplicateResolver : IDuplicateResolver
         _dropped[reason] = _dropped.GetValueOrDefault(reason) + 1;
     }
 
-    private bool Prefer(int a, int b) => Compare(a, b) < 0;
-
-    private int Compare(int a, int b)
-    {
-        var (x, y) = (_samples[a], _samples[b]);
-        var c = y.Pixels.CompareTo(x.Pixels);
-        if (c == 0)
-        {
-            c = string.CompareOrdinal(x.Key, y.Key);
-        }
-
-        return c != 0 ? c : a.CompareTo(b);
-    }
+    private bool Prefer(int a, int b) =>
+        NearSampleGreedy.Compare(new NearMember(a, _samples[a].Key, _samples[a].Pixels, 0), new NearMember(b, _samples[b].Key, _samples[b].Pixels, 0)) < 0;
 }

@@ -12,8 +12,14 @@ public interface IDuplicateResolver : IDisposable
     /// <summary>Distinct perceptual hashes left after the exact steps (known after <see cref="ResolveExact"/>).</summary>
     int DistinctHashCount { get; }
 
-    /// <summary>Kept classes that absorbed at least one other class (known after <see cref="ResolveNear"/>).</summary>
+    /// <summary>Kept samples that absorbed at least one near duplicate (known after <see cref="ResolveNear"/>).</summary>
     int NearGroups { get; }
+
+    /// <summary>Candidate sample pairs compared by the verifier (known after <see cref="ResolveNear"/>).</summary>
+    long NearVerified { get; }
+
+    /// <summary>Compared pairs the verifier found to be different pictures (known after <see cref="ResolveNear"/>).</summary>
+    long NearRejected { get; }
 
     /// <summary>Adds the next shard's signatures, in manifest order.</summary>
     void AddShard(IReadOnlyList<SampleSignature> signatures);

@@ -8,15 +8,16 @@ namespace Pipeline.Curation.Dedup;
 /// <list type="number">
 /// <item>each shard's decodable samples go to partitions by their URL-and-caption key (undecodable ones are dropped);</item>
 /// <item>each partition collapses its equal keys and routes the survivors by image-and-caption key; those partitions
-/// collapse theirs and route the survivors by perceptual hash;</item>
-/// <item>each hash partition finds its classes (equal hashes) and their preferred sample, written sorted by hash, so
-/// the distinct hashes stream out in order by a merge;</item>
-/// <item>the near step loads only the classes that have a near pair, runs <see cref="NearClassGreedy"/> over them
-/// and keeps, for each absorbed class, its representative's preferred sample;</item>
-/// <item>each hash partition then drops every member that is not its class's (or representative's) preferred
-/// sample, and the drops, bucketed by position, come out shard by shard in row order.</item>
+/// collapse theirs and route the survivors by near-duplicate hash;</item>
+/// <item>each hash partition finds its classes (equal hashes), written sorted by hash, so the distinct hashes stream
+/// out in order by a merge;</item>
+/// <item>the near step runs <see cref="NearSampleGreedy"/> over the samples whose hash has a near pair, all at once,
+/// then over each hash partition's other samples (their candidates all share the partition): the greedy's decisions
+/// depend only on the samples linked by hashes, so this decides as one run over everything would;</item>
+/// <item>the drops, bucketed by position, come out shard by shard in row order.</item>
 /// </list>
-/// Memory: one partition's samples at a time (about 100 bytes each), plus the classes that have near pairs.
+/// Memory: one partition's samples at a time (about 100 bytes each), plus the samples whose hashes have near pairs;
+/// fingerprints stay in a file of fixed-size records, read for the pairs verified.
 /// </summary>
 public sealed class PartitionedDuplicateResolver : IDuplicateResolver
 {
@@ -30,18 +31,22 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
     private readonly List<long> _shardStarts = [0];
     private readonly BinaryWriter?[] _urlRoutes;
     private readonly Dictionary<long, BinaryWriter> _drops = [];
-    private readonly Dictionary<ulong, (long Global, string Key, int Distance)> _absorbed = [];
-    private bool _nearResolved;
+    private readonly DuplicateVerifier _verifier;
+    private readonly int _maxComparisons;
+    private readonly FingerprintStore _fingerprints;
     private bool _disposed;
 
     /// <summary>
     /// A resolver spilling to <paramref name="folder"/> (replaced if it exists, removed on dispose), cutting about
     /// <paramref name="expectedSamples"/> samples into partitions of about <paramref name="partitionRows"/>.
     /// </summary>
-    public PartitionedDuplicateResolver(string folder, long partitionRows, long expectedSamples)
+    public PartitionedDuplicateResolver(string folder, long partitionRows, long expectedSamples, DuplicateVerifier verifier, int maxComparisons)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitionRows, 1);
+        ArgumentNullException.ThrowIfNull(verifier);
+        _verifier = verifier;
+        _maxComparisons = maxComparisons;
         _folder = folder;
         _bucketRows = partitionRows;
         _partitions = (int)Math.Clamp((Math.Max(1, expectedSamples) + partitionRows - 1) / partitionRows, 1, 4096);
@@ -52,6 +57,7 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
         }
 
         Directory.CreateDirectory(folder);
+        _fingerprints = new FingerprintStore(folder);
     }
 
     /// <summary>Partitions the samples are cut into.</summary>
@@ -70,6 +76,12 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
     public int NearGroups { get; private set; }
 
     /// <inheritdoc/>
+    public long NearVerified { get; private set; }
+
+    /// <inheritdoc/>
+    public long NearRejected { get; private set; }
+
+    /// <inheritdoc/>
     public void AddShard(IReadOnlyList<SampleSignature> signatures)
     {
         ArgumentNullException.ThrowIfNull(signatures);
@@ -77,7 +89,8 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
         for (var i = 0; i < signatures.Count; i++)
         {
             var s = signatures[i];
-            if (s.PerceptualHash is not { } hash)
+            _fingerprints.Append(s.Fingerprint);
+            if (s.NearHash is not { } hash)
             {
                 Drop(start + i, s.Row, Undecodable, null, null, s.Problem);
                 continue;
@@ -139,9 +152,8 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
     public void ResolveNear(IReadOnlyList<NearPair> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        _nearResolved = true;
         var involved = pairs.SelectMany(p => new[] { p.A, p.B }).Distinct().Order().ToArray();
-        var classes = new Class[involved.Length];
+        var hashes = new ulong[involved.Length];
         var index = 0;
         var j = 0;
         foreach (var c in MergedClasses())
@@ -153,7 +165,7 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
 
             if (index++ == involved[j])
             {
-                classes[j++] = c;
+                hashes[j++] = c.Hash;
             }
         }
 
@@ -162,30 +174,62 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
             throw new InvalidDataException($"a near pair names distinct hash {involved[j]}, but there are only {DistinctHashCount}");
         }
 
-        PeakHeldRows = Math.Max(PeakHeldRows, classes.Length);
-        var order = Enumerable.Range(0, classes.Length).ToArray();
-        Array.Sort(order, (a, b) => Compare(classes[a].Pixels, classes[a].Key, classes[a].Global, classes[b].Pixels, classes[b].Key, classes[b].Global));
-        var local = pairs.Select(p => new NearPair(Array.BinarySearch(involved, p.A), Array.BinarySearch(involved, p.B), p.Distance)).ToList();
-        var (representative, distance) = NearClassGreedy.Resolve(classes.Length, local, order);
-        NearGroups = representative.Where((r, c) => r != c).Distinct().Count();
-        for (var c = 0; c < classes.Length; c++)
+        // Samples whose hash has a near pair, decided together; the rest, partition by partition.
+        var linked = hashes.ToHashSet();
+        var rows = new Dictionary<long, int>();
+        for (var p = 0; p < _partitions; p++)
         {
-            if (representative[c] != c)
+            foreach (var r in Load("hash", p).Where(r => linked.Contains(r.Hash)))
             {
-                var keeper = classes[representative[c]];
-                _absorbed[classes[c].Hash] = (keeper.Global, keeper.Key, distance[c]);
+                rows[r.Global] = r.Row;
             }
         }
+
+        PeakHeldRows = Math.Max(PeakHeldRows, rows.Count);
+        var hashPairs = pairs.Select(p => (hashes[Array.BinarySearch(involved, p.A)], hashes[Array.BinarySearch(involved, p.B)], p.Distance)).ToList();
+        Apply(Members(linked, inLinked: true), hashPairs);
+        for (var p = 0; p < _partitions; p++)
+        {
+            rows.Clear();
+            foreach (var r in Load("hash", p).Where(r => !linked.Contains(r.Hash)))
+            {
+                rows[r.Global] = r.Row;
+            }
+
+            if (rows.Count > 1)
+            {
+                Apply(Members(linked, inLinked: false, partition: p), []);
+            }
+        }
+
+        void Apply(List<NearMember> members, List<(ulong, ulong, int)> hashPairs)
+        {
+            var resolution = NearSampleGreedy.Resolve(members, hashPairs, (a, b) => _verifier.Verify(_fingerprints.Read(a), _fingerprints.Read(b)), _maxComparisons);
+            NearGroups += resolution.Groups;
+            NearVerified += resolution.Verified;
+            NearRejected += resolution.Rejected;
+            foreach (var drop in resolution.Drops)
+            {
+                Drop(drop.Global, rows[drop.Global], Near, drop.KeeperKey, drop.Distance, drop.Verification.ToString());
+            }
+        }
+    }
+
+    /// <summary>The samples of every hash partition (or of <paramref name="partition"/>) whose hash is, or is not, in <paramref name="linked"/>.</summary>
+    private List<NearMember> Members(HashSet<ulong> linked, bool inLinked, int? partition = null)
+    {
+        var members = new List<NearMember>();
+        for (var p = partition ?? 0; p < (partition + 1 ?? _partitions); p++)
+        {
+            members.AddRange(Load("hash", p).Where(r => linked.Contains(r.Hash) == inLinked).Select(r => new NearMember(r.Global, r.Key, r.Pixels, r.Hash)));
+        }
+
+        return members;
     }
 
     /// <inheritdoc/>
     public IEnumerable<IReadOnlyList<DedupDecision>> DecisionsByShard()
     {
-        if (_nearResolved)
-        {
-            DropNearMembers();
-        }
-
         foreach (var writer in _drops.Values)
         {
             writer.Dispose();
@@ -217,6 +261,7 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
 
         _disposed = true;
         Close(_urlRoutes);
+        _fingerprints.Dispose();
         foreach (var writer in _drops.Values)
         {
             writer.Dispose();
@@ -225,32 +270,6 @@ public sealed class PartitionedDuplicateResolver : IDuplicateResolver
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
-        }
-    }
-
-    /// <summary>Drops every sample of a hash partition that is not the preferred sample of its class or of the class that absorbed it.</summary>
-    private void DropNearMembers()
-    {
-        for (var p = 0; p < _partitions; p++)
-        {
-            var best = new Dictionary<ulong, (long Global, string Key)>();
-            using (var reader = Open(PathOf("class", p)))
-            {
-                while (reader is not null && reader.BaseStream.Position < reader.BaseStream.Length)
-                {
-                    var c = ReadClass(reader);
-                    best[c.Hash] = (c.Global, c.Key);
-                }
-            }
-
-            foreach (var row in Load("hash", p))
-            {
-                var (global, key, distance) = _absorbed.TryGetValue(row.Hash, out var absorbed) ? absorbed : (best[row.Hash].Global, best[row.Hash].Key, 0);
-                if (global != row.Global)
-                {
-                    Drop(row.Global, row.Row, Near, key, distance, null);
-                }
-            }
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using NetVips;
 
 namespace Pipeline.Curation.Dedup;
 
@@ -19,23 +18,7 @@ public static class PerceptualHash
 
     /// <summary>The hash of an encoded image (JPEG, PNG, WebP, GIF, ... anything libvips reads); JPEGs shrink while decoding.</summary>
     /// <exception cref="ArgumentException">The bytes do not decode as an image (the libvips reason is in the message).</exception>
-    public static ulong Compute(byte[] encoded)
-    {
-        ArgumentNullException.ThrowIfNull(encoded);
-        try
-        {
-            using var thumbnail = Image.ThumbnailBuffer(encoded, Side, optionString: "fail_on=truncated", height: Side, size: Enums.Size.Force);
-            using var flat = thumbnail.HasAlpha() ? thumbnail.Flatten(background: [255, 255, 255]) : thumbnail.Copy();
-            using var grey = flat.Colourspace(Enums.Interpretation.Bw);
-            using var band = grey.Bands > 1 ? grey.ExtractBand(0) : grey.Copy();
-            using var bytes = band.Format == Enums.BandFormat.Uchar ? band.Copy() : band.Cast(Enums.BandFormat.Uchar);
-            return FromPixels(bytes.WriteToMemory<byte>());
-        }
-        catch (VipsException ex)
-        {
-            throw new ArgumentException($"image of {encoded.Length} bytes does not decode: {ex.Message.Split('\n')[0].Trim()}", nameof(encoded), ex);
-        }
-    }
+    public static ulong Compute(byte[] encoded) => ImageSignatureDecoder.Decode(encoded, 0, 0).Hash;
 
     /// <summary>The hash of 32×32 grey pixels given row by row.</summary>
     public static ulong FromPixels(ReadOnlySpan<byte> pixels)

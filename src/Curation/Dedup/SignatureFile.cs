@@ -3,13 +3,13 @@ using System.Text;
 namespace Pipeline.Curation.Dedup;
 
 /// <summary>
-/// Binary file of one shard's <see cref="SampleSignature"/>s: "PSIG", version 1, count, then the records. Small
-/// (about 80 bytes a sample) and written once per shard, so every worker of a cluster can read every shard's.
+/// Binary file of one shard's <see cref="SampleSignature"/>s: "PSIG", version 2, count, then the records: about
+/// 1.8 KB a sample with its fingerprint, written once per shard, so every worker of a cluster can read every shard's.
 /// </summary>
 public static class SignatureFile
 {
     private const uint Magic = 0x47495350; // "PSIG"
-    private const int Version = 1;
+    private const int Version = 2;
 
     /// <summary>Writes <paramref name="signatures"/> to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, IReadOnlyCollection<SampleSignature> signatures)
@@ -28,8 +28,19 @@ public static class SignatureFile
             WriteUInt128(writer, s.ImageCaption);
             writer.Write(s.PerceptualHash.HasValue);
             writer.Write(s.PerceptualHash ?? 0);
+            writer.Write(s.NearHash.HasValue);
+            writer.Write(s.NearHash ?? 0);
             writer.Write(s.Pixels);
             writer.Write(s.Problem ?? string.Empty);
+            writer.Write(s.Fingerprint is not null);
+            if (s.Fingerprint is { } f)
+            {
+                writer.Write(f.Width);
+                writer.Write(f.Height);
+                writer.Write(f.Colour);
+                writer.Write(f.Grey);
+                writer.Write(f.Chroma);
+            }
         }
     }
 
@@ -43,7 +54,7 @@ public static class SignatureFile
         {
             if (reader.ReadUInt32() != Magic || reader.ReadInt32() != Version)
             {
-                throw new InvalidDataException($"{name}: not a version {Version} signature file");
+                throw new InvalidDataException($"{name}: not a version {Version} signature file (from an older version? rerun dedup into a new output)");
             }
 
             var count = reader.ReadInt32();
@@ -56,9 +67,14 @@ public static class SignatureFile
                 var image = ReadUInt128(reader);
                 var hasHash = reader.ReadBoolean();
                 var hash = reader.ReadUInt64();
+                var hasNearHash = reader.ReadBoolean();
+                var nearHash = reader.ReadUInt64();
                 var pixels = reader.ReadInt64();
                 var problem = reader.ReadString();
-                list.Add(new SampleSignature(row, key, url, image, hasHash ? hash : null, pixels, problem.Length == 0 ? null : problem));
+                var fingerprint = reader.ReadBoolean()
+                    ? new ImageFingerprint(reader.ReadInt32(), reader.ReadInt32(), ReadExactly(reader, ImageFingerprint.ColourLength), ReadExactly(reader, ImageFingerprint.GreyLength), ReadExactly(reader, ImageFingerprint.ChromaLength))
+                    : null;
+                list.Add(new SampleSignature(row, key, url, image, hasHash ? hash : null, hasNearHash ? nearHash : null, pixels, problem.Length == 0 ? null : problem, fingerprint));
             }
 
             return list;
@@ -76,4 +92,10 @@ public static class SignatureFile
     }
 
     private static UInt128 ReadUInt128(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadUInt64());
+
+    private static byte[] ReadExactly(BinaryReader reader, int count)
+    {
+        var bytes = reader.ReadBytes(count);
+        return bytes.Length == count ? bytes : throw new EndOfStreamException();
+    }
 }

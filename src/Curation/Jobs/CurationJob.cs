@@ -42,9 +42,11 @@ public sealed class CurationJob(string input, string output, CurationSettings se
         // Shards whose signatures failed are left out of the output (and reported); the rest are decided together.
         var kept = shards.Where((_, i) => signed[i] is not null).ToList();
         // Small stores are decided in memory; large ones through hash partitions on local disk, with the same result.
-        using IDuplicateResolver resolver = _inputSamples <= settings.Dedup.PartitionRows
-            ? new DuplicateResolver()
-            : new PartitionedDuplicateResolver(Path.Combine(Path.GetTempPath(), $"pipeline-dedup-{Guid.NewGuid():N}"), settings.Dedup.PartitionRows, _inputSamples);
+        var verifier = settings.Dedup.Verifier();
+        using var resolver = _inputSamples <= settings.Dedup.PartitionRows
+            ? (IDuplicateResolver)new DuplicateResolver(verifier, settings.Dedup.MaxComparisons)
+            : new PartitionedDuplicateResolver(
+                Path.Combine(Path.GetTempPath(), $"pipeline-dedup-{Guid.NewGuid():N}"), settings.Dedup.PartitionRows, _inputSamples, verifier, settings.Dedup.MaxComparisons);
         foreach (var shard in kept)
         {
             var path = CurationPaths.Signatures(shard);
@@ -82,6 +84,7 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             }
 
             resolver.ResolveNear(pairs);
+            Progress?.Report(new StageProgress("dedup", $"near duplicates: {resolver.NearVerified:N0} candidate pairs verified, {resolver.NearRejected:N0} found to be different pictures"));
         }
 
         var shardIndex = 0;
@@ -96,6 +99,8 @@ public sealed class CurationJob(string input, string output, CurationSettings se
             ["distinctHashes"] = resolver.DistinctHashCount,
             ["nearPairs"] = pairs.Count,
             ["nearGroups"] = resolver.NearGroups,
+            ["nearPairsVerified"] = resolver.NearVerified,
+            ["nearPairsRejected"] = resolver.NearRejected,
             ["maxDistance"] = settings.Dedup.MaxDistance,
         };
         return await FinishAsync(StepSummary.FromResults("dedup", input, output, applied, [.. signFailures, .. applyFailures], clock.Elapsed, figures), cancellationToken);

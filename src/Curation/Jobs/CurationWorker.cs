@@ -75,37 +75,55 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
             SignatureFile.Write(stream, signatures);
             return Task.CompletedTask;
         }, cancellationToken);
-        var undecodable = signatures.Count(s => s.PerceptualHash is null);
+        var undecodable = signatures.Count(s => s.NearHash is null);
         return new WorkItemResult(item.Part, signatures.Count, signatures.Count - undecodable, new Dictionary<string, long> { [DedupReason.Undecodable] = undecodable });
     }
 
-    /// <summary>The signature of one sample: canonical URL, bytes and caption keys, and the perceptual hash.</summary>
+    /// <summary>The signature of one sample: canonical URL, bytes and caption keys, its hashes and its fingerprint.</summary>
     public static SampleSignature Sign(Sample sample, int row)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var caption = Encoding.UTF8.GetBytes("\n" + CaptionNormalizer.Normalize(sample.Caption));
         var url = Encoding.UTF8.GetBytes(UrlCanonicalizer.Canonicalize(sample.Url));
         var sha = SHA256.HashData(sample.Image);
-        var (hash, problem) = HashOf(sample);
+        var (hash, fingerprint, problem) = Decode(sample);
         return new SampleSignature(
             row, sample.Key, XxHash128.HashToUInt128([.. url, .. caption]), XxHash128.HashToUInt128([.. sha, .. caption]),
-            hash, (long)sample.OriginalWidth * sample.OriginalHeight, problem);
+            hash, fingerprint?.NearHash ?? hash, (long)sample.OriginalWidth * sample.OriginalHeight, problem, fingerprint);
     }
 
-    private static (ulong? Hash, string? Problem) HashOf(Sample sample)
+    /// <summary>
+    /// The perceptual hash (the stored one when the fetcher kept it) and the fingerprint. Bytes no image loader
+    /// recognises get no fingerprint without the cost of an exception; with a stored hash they still take part on it.
+    /// </summary>
+    private static (ulong? Hash, ImageFingerprint? Fingerprint, string? Problem) Decode(Sample sample)
     {
-        if (sample.PerceptualHash is { } stored)
+        if (NetVips.Image.FindLoadBuffer(sample.Image) is null)
         {
-            return (stored, null);
+            return (sample.PerceptualHash, null, sample.PerceptualHash is null ? $"image of {sample.Image.Length} bytes is in no format libvips reads" : null);
         }
 
         try
         {
-            return (PerceptualHash.Compute(sample.Image), null);
+            var (hash, fingerprint) = ImageSignatureDecoder.Decode(sample.Image, sample.OriginalWidth, sample.OriginalHeight);
+            return (sample.PerceptualHash ?? hash, fingerprint, null);
         }
         catch (ArgumentException ex)
         {
-            return (null, ex.Message);
+            return (sample.PerceptualHash, null, sample.PerceptualHash is null ? ex.Message : null);
+        }
+    }
+
+    /// <summary>The stored perceptual hash, else the image's own; null when it does not decode.</summary>
+    private static ulong? PerceptualHashOf(Sample sample)
+    {
+        try
+        {
+            return sample.PerceptualHash ?? PerceptualHash.Compute(sample.Image);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 
@@ -205,7 +223,7 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
             Parallel.For(0, samples.Length, Parallelism(item, ct), () => new List<HammingMatch>(), (i, _, matches) =>
             {
                 matches.Clear();
-                if (HashOf(samples[i]).Hash is { } hash)
+                if (PerceptualHashOf(samples[i]) is { } hash)
                 {
                     index.Search(hash, options.MaxDistance, matches);
                 }

@@ -1,3 +1,4 @@
+using Pipeline.Curation.Dedup;
 using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Curation.Jobs;
@@ -9,11 +10,26 @@ public sealed record DedupOptions
     public const string Section = "Curation:Dedup";
 
     /// <summary>
-    /// Largest Hamming distance between two 64-bit perceptual hashes that still counts as the same image. The
-    /// default, 8, finds resized, re-encoded (JPEG quality 50 and up) and slightly cropped (2% off any or every
-    /// side) copies; 10 to 12 also finds 3 to 5% crops at a higher false-positive rate (README).
+    /// Largest Hamming distance between two 64-bit near-duplicate hashes that makes the images candidates for
+    /// verification. The default, 8, finds resized (1/4x to 2x), re-encoded (JPEG quality 50 and up) and slightly
+    /// cropped (2% a side) copies of photos and graphics; a larger k finds more at more candidate pairs (README).
     /// </summary>
     public int MaxDistance { get; init; } = 8;
+
+    /// <summary>Whether candidate pairs are verified on colour, structure and size (false: the hash alone decides, as before verification existed).</summary>
+    public bool Verify { get; init; } = true;
+
+    /// <summary>Largest distance between the mean colours of matching blocks of a 4×4 grid (RGB units) of a duplicate.</summary>
+    public double MaxColourDistance { get; init; } = 40;
+
+    /// <summary>Largest block detail distance (grey plus chroma levels, each pixel against its best match within one pixel) of a duplicate.</summary>
+    public double MaxDetailDistance { get; init; } = 40;
+
+    /// <summary>Largest change of the original aspect ratio, |ln(ratio a / ratio b)|, of a duplicate (0.06: about 6%, two 2% crops and rounding).</summary>
+    public double MaxAspectChange { get; init; } = 0.06;
+
+    /// <summary>Most kept candidates one sample is compared with (nearest hash first), which bounds the cost per sample where many distinct images share a hash.</summary>
+    public int MaxComparisons { get; init; } = 32;
 
     /// <summary>Whether near-duplicate images are collapsed (false: only the exact steps run).</summary>
     public bool NearDuplicates { get; init; } = true;
@@ -39,7 +55,16 @@ public sealed record DedupOptions
         SettingRange.Between(Key(nameof(MaxDistance)), MaxDistance, 0, 32);
         SettingRange.AtLeast(Key(nameof(IndexRows)), IndexRows, 1);
         SettingRange.AtLeast(Key(nameof(PartitionRows)), PartitionRows, 1);
+        SettingRange.Between(Key(nameof(MaxColourDistance)), MaxColourDistance, 0, 442);
+        SettingRange.Between(Key(nameof(MaxDetailDistance)), MaxDetailDistance, 0, 766);
+        SettingRange.Between(Key(nameof(MaxAspectChange)), MaxAspectChange, 0, 10);
+        SettingRange.Between(Key(nameof(MaxComparisons)), MaxComparisons, 1, 100_000);
     }
+
+    /// <summary>The verifier these settings describe: with <see cref="Verify"/> off, one that takes every candidate pair.</summary>
+    public DuplicateVerifier Verifier() => Verify
+        ? new DuplicateVerifier(MaxColourDistance, MaxDetailDistance, MaxAspectChange)
+        : new DuplicateVerifier(double.MaxValue, double.MaxValue, double.MaxValue);
 
     /// <summary>The configuration key of setting <paramref name="name"/>.</summary>
     public static string Key(string name) => $"{Section}:{name}";
