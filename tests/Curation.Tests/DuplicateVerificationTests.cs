@@ -124,9 +124,9 @@ public sealed class DuplicateVerificationTests(ITestOutputHelper log)
         var originals = goals.Sum(k => figures[k].Originals);
         var merged = goals.Sum(k => figures[k].Merged);
         log.WriteLine($"goal kinds: recall {100.0 * resolved / pairs:F2} % of {pairs} planted copies, false merges {100.0 * merged / originals:F2} % of {originals} distinct images");
-        // The goals are 99 % and 1 %; these floors hold what verification measured (README, Deduplication).
-        Assert.True(resolved >= 0.97 * pairs, $"recall {resolved} of {pairs}");
-        Assert.True(merged <= 0.06 * originals, $"false merges {merged} of {originals}");
+        // The goals are 99 % and 1 %; these floors hold what verification measured (README, Deduplication).
+        Assert.True(resolved >= 0.975 * pairs, $"recall {resolved} of {pairs}");
+        Assert.True(merged <= 0.015 * originals, $"false merges {merged} of {originals}");
         Assert.Equal(0, figures["photo"].Merged + figures["stripe colours"].Merged + figures["brightness twins"].Merged);
     }
 
@@ -138,8 +138,8 @@ public sealed class DuplicateVerificationTests(ITestOutputHelper log)
         var unverified = Measure(pictures, Resolve(pictures, new DedupOptions { Verify = false }), "hash only")["clipart"];
 
         // Merges here include pictures the packages file twice (identical images), which are right to merge.
-        Assert.True(figures.Resolved >= 0.9 * figures.Pairs, $"recall {figures.Resolved} of {figures.Pairs}");
-        Assert.True(figures.Merged <= 0.12 * figures.Originals, $"merges {figures.Merged} of {figures.Originals}");
+        Assert.True(figures.Resolved >= 0.92 * figures.Pairs, $"recall {figures.Resolved} of {figures.Pairs}");
+        Assert.True(figures.Merged <= 0.1 * figures.Originals, $"merges {figures.Merged} of {figures.Originals}");
         Assert.True(figures.Merged < unverified.Merged, $"verified merges {figures.Merged}, hash only {unverified.Merged}");
     }
 }

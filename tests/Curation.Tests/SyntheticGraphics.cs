@@ -101,9 +101,12 @@ internal static class SyntheticGraphics
                 d.DrawRect(ink, width / 10, cy - (r / 2), width * 8 / 10, r, fill: true);
                 break;
             case 3:
-                d.DrawCircle(ink, cx, cy, r, fill: true);
-                d.DrawCircle(ink, cx, cy, r * 2 / 3, fill: false);
-                d.DrawRect(ink, cx - (r / 3), cy - (r / 3), 2 * r / 3, 2 * r / 3, fill: true);
+                // A ring: a disc of the same ink would look like shape 0.
+                for (var t = 0; t < Math.Max(2, r / 4); t++)
+                {
+                    d.DrawCircle(ink, cx, cy, r - t, fill: false);
+                }
+
                 break;
             case 4:
                 d.DrawRect(ink, cx - (r / 4), cy - r, r / 2, 2 * r, fill: true);

@@ -3,8 +3,9 @@ namespace Pipeline.Curation.Dedup;
 /// <summary>
 /// The near-duplicate rule, sample by sample: samples are visited from the most preferred down (the most original
 /// pixels, then the smallest key, then the earlier position); a sample's candidates are the already kept samples
-/// with the same hash or a hash within the limit, nearest hash first, then most preferred; it joins the first
-/// candidate the verifier takes for the same picture, otherwise it is kept. Each pair is compared at most once
+/// with the same hash or a hash within the limit, nearest hash first, then most preferred; of those the verifier
+/// takes for the same picture it joins the closest match (then the nearest hash, then the most preferred), so a copy
+/// joins its own original rather than a look-alike; otherwise it is kept. Each pair is compared at most once
 /// (when its less preferred sample is visited), and at most a fixed number of candidates per sample, so the cost
 /// per sample is bounded even where thousands of flat graphics share one hash. Decisions depend only on the samples
 /// linked by hashes, so the in-memory and the partitioned resolver decide alike.
@@ -69,24 +70,29 @@ public static class NearSampleGreedy
             }
 
             candidates.Sort((x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : rank[x.Member].CompareTo(rank[y.Member]));
-            var joined = false;
+            (int Keeper, int Distance, DuplicateVerification Verification)? best = null;
             for (var i = 0; i < candidates.Count && i < maxComparisons; i++)
             {
                 var (keeper, distance) = candidates[i];
                 var verification = verify(members[s].Global, members[keeper].Global);
                 verified++;
-                if (verification.Same)
+                if (!verification.Same)
                 {
-                    drops.Add(new NearDrop(members[s].Global, members[keeper].Global, members[keeper].Key, distance, verification));
-                    keepers.Add(keeper);
-                    joined = true;
-                    break;
+                    rejected++;
                 }
-
-                rejected++;
+                else if (best is null || verification.Score < best.Value.Verification.Score)
+                {
+                    // Candidates come nearest hash and most preferred first, so an equal score keeps the earlier one.
+                    best = (keeper, distance, verification);
+                }
             }
 
-            if (!joined)
+            if (best is { } chosen)
+            {
+                drops.Add(new NearDrop(members[s].Global, members[chosen.Keeper].Global, members[chosen.Keeper].Key, chosen.Distance, chosen.Verification));
+                keepers.Add(chosen.Keeper);
+            }
+            else
             {
                 (kept[c] ??= []).Add(s);
             }

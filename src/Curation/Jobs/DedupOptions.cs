@@ -22,7 +22,7 @@ public sealed record DedupOptions
     /// <summary>Largest distance between the mean colours of matching blocks of a 4×4 grid (RGB units) of a duplicate.</summary>
     public double MaxColourDistance { get; init; } = 40;
 
-    /// <summary>Largest block detail distance (grey plus chroma levels, each pixel against its best match within one pixel) of a duplicate.</summary>
+    /// <summary>Largest block detail distance (grey plus chroma levels by which a pixel lies outside the range of the other image's pixels within one pixel) of a duplicate.</summary>
     public double MaxDetailDistance { get; init; } = 40;
 
     /// <summary>Largest change of the original aspect ratio, |ln(ratio a / ratio b)|, of a duplicate (0.06: about 6%, two 2% crops and rounding).</summary>
