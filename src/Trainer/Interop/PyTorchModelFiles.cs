@@ -98,6 +98,11 @@ public static class PyTorchModelFiles
             throw new ArgumentException($"{weights}: the extension chooses the format: {StateDictFile.KnownExtensions}");
         }
 
+        if (!File.Exists(weights))
+        {
+            throw new InvalidDataException($"{weights}: no such file");
+        }
+
         var configPath = ConfigPathOf(weights);
         if (!File.Exists(configPath))
         {

@@ -8,6 +8,7 @@ using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Collectives;
 using Pipeline.Trainer.Data;
 using Pipeline.Trainer.Evaluation;
+using Pipeline.Trainer.Interop;
 using Pipeline.Trainer.Models;
 using Pipeline.Trainer.Telemetry;
 using Pipeline.Trainer.Tokenization;
@@ -64,7 +65,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                 // An imported model: weights only, so any batch and world size; the model and loss must fit them.
                 if (written != config || resumed.Loss != options.Loss)
                 {
-                    throw new InvalidOperationException($"{from}: imported from {resumed.ImportedFrom} with loss {resumed.Loss} and {(written == config ? "this" : "another")} model configuration; train from it with the same (now {options.Loss}, {config.Name}: pass --model with the configuration file written beside the checkpoints)");
+                    throw new InvalidOperationException($"{from}: imported from {resumed.ImportedFrom} with loss {resumed.Loss} and {(written == config ? "this" : "another")} model configuration; train from it with the same (now {options.Loss}, {config.Name}; the import wrote the configuration to {Path.Combine(output, PyTorchModelFiles.RunConfigFile)}, for --model)");
                 }
             }
             else if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config || resumed.Loss != options.Loss)
