@@ -5,8 +5,10 @@ using Pipeline.TestServices;
 using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Interop;
 using Pipeline.Trainer.Models;
+using Pipeline.Trainer.Runtime;
 using Pipeline.Trainer.Tokenization;
 using Pipeline.Trainer.Training;
+using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -217,10 +219,11 @@ public sealed class ModelExportTests(ITestOutputHelper output) : IDisposable
         model.eval();
         using var generator = new Generator((ulong)seed);
         using var noGrad = no_grad();
+        using var std = 0.05.ToScalar();
         foreach (var parameter in model.parameters())
         {
-            using var noise = randn(parameter.shape, generator: generator).mul_(0.05);
-            parameter.add_(noise);
+            using var noise = randn(parameter.shape, generator: generator).mul_(std);
+            parameter.add_(noise, HeldScalars.One);
         }
 
         return model;
