@@ -42,9 +42,9 @@ public static class TrainModelFileCommand
     private static async Task<int> ExportAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.Parse;
-        var (files, checkpoint, step) = await Refusing(() => PyTorchModelFiles.ExportAsync(parse.GetValue(Checkpoint)!, parse.GetValue(Weights)!, parse.GetValue(Tokenizer), cancellationToken));
+        var files = await Refusing(() => PyTorchModelFiles.ExportAsync(parse.GetValue(Checkpoint)!, parse.GetValue(Weights)!, parse.GetValue(Tokenizer), cancellationToken));
         await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"export: {checkpoint} (step {step}) -> {files.Weights} ({files.Tensors} tensors, {files.Parameters:N0} parameters); beside it {Path.GetFileName(files.Config)}, {Path.GetFileName(files.Vocabulary)}, {Path.GetFileName(files.Merges)}"));
+            $"export: {files.Checkpoint} (step {files.Step}) -> {files.Weights} ({files.Tensors} tensors, {files.Parameters:N0} parameters); beside it {Path.GetFileName(files.Config)}, {Path.GetFileName(files.Vocabulary)}, {Path.GetFileName(files.Merges)}"));
         return ExitCodes.Success;
     }
 

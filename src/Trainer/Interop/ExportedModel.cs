@@ -7,4 +7,6 @@ namespace Pipeline.Trainer.Interop;
 /// <param name="Merges">The tokenizer's <c>merges.txt</c>, beside the weights.</param>
 /// <param name="Tensors">How many tensors the state dict holds.</param>
 /// <param name="Parameters">How many numbers they hold together.</param>
-public sealed record ExportedModel(string Weights, string Config, string Vocabulary, string Merges, int Tensors, long Parameters);
+/// <param name="Checkpoint">The checkpoint exported, when the export was of one.</param>
+/// <param name="Step">That checkpoint's step.</param>
+public sealed record ExportedModel(string Weights, string Config, string Vocabulary, string Merges, int Tensors, long Parameters, string? Checkpoint = null, int? Step = null);

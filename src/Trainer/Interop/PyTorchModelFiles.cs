@@ -26,7 +26,7 @@ public static class PyTorchModelFiles
     /// </summary>
     /// <exception cref="ArgumentException">No checkpoint is there, or <paramref name="weights"/> has an unknown extension or would clash with the tokenizer's files.</exception>
     /// <exception cref="InvalidDataException">The checkpoint or tokenizer cannot be read.</exception>
-    public static async Task<(ExportedModel Files, string Checkpoint, int Step)> ExportAsync(string checkpointOrRun, string weights, string? tokenizerFolder, CancellationToken cancellationToken)
+    public static async Task<ExportedModel> ExportAsync(string checkpointOrRun, string weights, string? tokenizerFolder, CancellationToken cancellationToken)
     {
         var checkpoint = CheckpointStore.Find(checkpointOrRun) ?? throw new ArgumentException($"{checkpointOrRun}: neither a checkpoint nor a run folder with checkpoints");
         CheckTarget(weights);
@@ -54,7 +54,7 @@ public static class PyTorchModelFiles
         }
 
         var files = await WriteAsync(model, tokenizer.Vocabulary, weights, cancellationToken);
-        return (files, checkpoint, state.Step);
+        return files with { Checkpoint = checkpoint, Step = state.Step };
     }
 
     /// <summary>Writes <paramref name="model"/> and its tokenizer's <paramref name="vocabulary"/> as the files PyTorch and open_clip load.</summary>

@@ -15,7 +15,7 @@ public static class StateDictFile
     public const string KnownExtensions = ".pt, .pth or .safetensors";
 
     /// <summary>Whether <paramref name="path"/>'s extension names a format this class writes and reads.</summary>
-    public static bool IsKnown(string path) => FormatOf(path) is not null;
+    public static bool IsKnown(string path) => IsSafetensors(path) is not null;
 
     /// <summary>
     /// Writes <paramref name="stateDict"/> to <paramref name="path"/> through a staging file renamed when whole, so a
@@ -25,19 +25,19 @@ public static class StateDictFile
     public static void Write(string path, Dictionary<string, Tensor> stateDict)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
-        var format = FormatOf(path) ?? throw new ArgumentException($"{path}: the extension chooses the format: {KnownExtensions}");
+        var safetensors = IsSafetensors(path) ?? throw new ArgumentException($"{path}: the extension chooses the format: {KnownExtensions}");
         var staging = path + ".partial";
         try
         {
             using (var stream = new FileStream(staging, FileMode.Create, FileAccess.Write))
             {
-                if (format == Format.Pickle)
+                if (safetensors)
                 {
-                    PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
+                    Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
                 }
                 else
                 {
-                    Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
+                    PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
                 }
             }
 
@@ -54,7 +54,7 @@ public static class StateDictFile
     /// <exception cref="InvalidDataException">The file is missing or is not a state dict in the format its extension names.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
-        var format = FormatOf(path) ?? throw new ArgumentException($"{path}: the extension chooses the format: {KnownExtensions}");
+        var safetensors = IsSafetensors(path) ?? throw new ArgumentException($"{path}: the extension chooses the format: {KnownExtensions}");
         if (!File.Exists(path))
         {
             throw new InvalidDataException($"{path}: no such file");
@@ -63,7 +63,7 @@ public static class StateDictFile
         try
         {
             using var stream = File.OpenRead(path);
-            if (format == Format.Safetensors)
+            if (safetensors)
             {
                 return Safetensors.LoadStateDict(stream, leaveOpen: true);
             }
@@ -85,25 +85,20 @@ public static class StateDictFile
         catch (Exception ex) when (ex is not InvalidDataException and not OutOfMemoryException)
         {
             // PyBridge reports damaged or foreign files as whatever its parsers hit (casts, zip, JSON, end of stream).
-            var expected = format == Format.Safetensors ? "a safetensors file" : "a PyTorch state dict saved by torch.save";
+            var expected = safetensors ? "a safetensors file" : "a PyTorch state dict saved by torch.save";
             throw new InvalidDataException($"{path}: not {expected}: {ex.Message}", ex);
         }
     }
 
-    private static Format? FormatOf(string path)
+    // True for safetensors, false for a pickled .pt/.pth, null for an extension that names neither.
+    private static bool? IsSafetensors(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".pt" or ".pth" => Format.Pickle,
-            ".safetensors" => Format.Safetensors,
+            ".pt" or ".pth" => false,
+            ".safetensors" => true,
             _ => null,
         };
-    }
-
-    private enum Format
-    {
-        Pickle,
-        Safetensors,
     }
 }
