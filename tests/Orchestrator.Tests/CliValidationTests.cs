@@ -32,6 +32,8 @@ public sealed class CliValidationTests : IDisposable
         ["silo"] = [],
         ["train"] = ["--shards", "s", "--out", "o"],
         ["train start"] = ["job", "--shards", "s", "--out", "o"],
+        ["train export"] = ["--checkpoint", "run", "--out", "model.pt"],
+        ["train import"] = ["--model", "model.pt", "--out", "run"],
     };
 
     private readonly TemporaryFolder _folder = new("cli-validation");
@@ -165,6 +167,24 @@ public sealed class CliValidationTests : IDisposable
 
         Assert.DoesNotContain(FindNumericFlags(), f => !covered.Contains(f));
     }
+
+    [Theory]
+    [InlineData("train export --checkpoint run --out model.bin", "--out model.bin: the extension chooses the format: .pt, .pth or .safetensors")]
+    [InlineData("train export --checkpoint run --out model", "--out model: the extension chooses the format: .pt, .pth or .safetensors")]
+    [InlineData("train import --model model.ckpt --out run", "--model model.ckpt: the extension chooses the format: .pt, .pth or .safetensors")]
+    public async Task A_weights_file_whose_extension_names_no_format_is_one_error_line_naming_the_flag(string commandLine, string expected)
+    {
+        var (code, error) = await InvokeAsync(commandLine.Split(' '));
+
+        AssertOneError(code, error, expected);
+    }
+
+    [Theory]
+    [InlineData("train export --checkpoint run --out m.safetensors")]
+    [InlineData("train export --checkpoint run --out m.pth --tokenizer tok")]
+    [InlineData("train import --model m.PT --out run")]
+    public void A_weights_file_with_a_known_extension_parses_cleanly(string commandLine) =>
+        Assert.Empty(new PipelineCli(TextWriter.Null, TextWriter.Null).Parse(commandLine.Split(' ')).Errors);
 
     [Fact]
     public async Task A_whole_number_too_large_for_its_flag_names_the_range_it_has()

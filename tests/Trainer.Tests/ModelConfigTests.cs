@@ -44,6 +44,7 @@ public sealed class ModelConfigTests
     [InlineData("""{ "embed_dim": 64, "vision_cfg": { "image_size": 30, "layers": 2, "width": 64, "patch_size": 8 }, "text_cfg": { "width": 64, "heads": 2, "layers": 2 } }""", "my.json: custom: image size 30 is not a multiple of patch size 8")]
     [InlineData("""{ "embed_dim": "wide", "vision_cfg": { "image_size": 32, "layers": 2, "width": 64, "patch_size": 8 }, "text_cfg": { "width": 64, "heads": 2, "layers": 2 } }""", "my.json: embed_dim must be a positive whole number, got \"wide\"")]
     [InlineData("""{ "embed_dim": 64,""", "my.json: not valid JSON")]
+    [InlineData("""{ "embed_dim": 64, "init_logit_bias": "low", "vision_cfg": { "image_size": 32, "layers": 2, "width": 64, "patch_size": 8 }, "text_cfg": { "width": 64, "heads": 2, "layers": 2 } }""", "my.json: init_logit_bias must be a number, got \"low\"")]
     public void A_configuration_this_trainer_cannot_build_is_refused_naming_the_file_and_key(string json, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => OpenClipModelConfig.Parse(json, "custom", "my.json"));

@@ -112,6 +112,11 @@ public static class TrainCommand
             train.Subcommands.Add(job);
         }
 
+        foreach (var files in TrainModelFileCommand.Create(cli))
+        {
+            train.Subcommands.Add(files);
+        }
+
         return train;
     }
 
@@ -195,10 +200,9 @@ public static class TrainCommand
     {
         var parse = context.Parse;
         var given = parse.GetValue(Checkpoint)!;
-        var checkpoint = File.Exists(Path.Combine(given, CheckpointStore.StateFile)) ? given : new CheckpointStore(Path.Combine(given, "checkpoints")).Latest()
-            ?? throw new PipelineConfigurationException($"{given}: neither a checkpoint nor a run folder with checkpoints");
+        var checkpoint = CheckpointStore.Find(given) ?? throw new PipelineConfigurationException($"{given}: neither a checkpoint nor a run folder with checkpoints");
         var evalFolder = parse.GetValue(Eval) ?? throw new PipelineConfigurationException("--eval is required: a labelled image folder");
-        var runFolder = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint)))!;
+        var runFolder = CheckpointStore.RunFolderOf(checkpoint);
         LabeledImageFolder set;
         ClipTokenizer tokenizer;
         TrainingState state;

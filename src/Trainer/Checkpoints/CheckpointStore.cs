@@ -29,16 +29,18 @@ public sealed class CheckpointStore(string folder, int keep = 3)
     /// <summary>The folder a checkpoint of <paramref name="step"/> is written to while incomplete.</summary>
     public string PartialFolder(int step) => Path.Combine(Folder, Name(step) + ".partial");
 
-    /// <summary>Writes the weights, the optimizer and <paramref name="state"/> and publishes them as one checkpoint.</summary>
-    public async Task<string> SaveAsync(ClipModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the weights, the optimizer (none for an imported model's checkpoint, <see cref="TrainingState.ImportedFrom"/>)
+    /// and <paramref name="state"/> and publishes them as one checkpoint.
+    /// </summary>
+    public async Task<string> SaveAsync(ClipModel model, OptimizerHelper? optimizer, TrainingState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(state);
         var partial = PartialFolder(state.Step);
         Directory.CreateDirectory(partial);
         model.save(Path.Combine(partial, ModelFile));
-        optimizer.save_state_dict(Path.Combine(partial, OptimizerFile));
+        optimizer?.save_state_dict(Path.Combine(partial, OptimizerFile));
         await File.WriteAllBytesAsync(Path.Combine(partial, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, Json), cancellationToken);
         var final = Path.Combine(Folder, Name(state.Step));
         if (Directory.Exists(final))
@@ -57,6 +59,26 @@ public sealed class CheckpointStore(string folder, int keep = 3)
 
     /// <summary>The newest whole checkpoint's folder, or null when there is none.</summary>
     public string? Latest() => Complete().LastOrDefault().Path;
+
+    /// <summary>
+    /// The checkpoint a user means by <paramref name="given"/>: a checkpoint folder, a file in one (its
+    /// <c>model.bin</c>), a run folder (its newest checkpoint) or a run's <c>checkpoints</c> folder (the newest); null
+    /// when it is none of these. Runs keep no "best" checkpoint, so the newest is the one.
+    /// </summary>
+    public static string? Find(string given)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(given);
+        var folder = File.Exists(given) ? Path.GetDirectoryName(Path.GetFullPath(given))! : given;
+        if (File.Exists(Path.Combine(folder, StateFile)))
+        {
+            return folder;
+        }
+
+        return new CheckpointStore(Path.Combine(folder, "checkpoints")).Latest() ?? new CheckpointStore(folder).Latest();
+    }
+
+    /// <summary>The run folder a checkpoint folder belongs to (<c>RUN/checkpoints/step-N</c>), where its <c>tokenizer/</c> is.</summary>
+    public static string RunFolderOf(string checkpoint) => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint).TrimEnd('/')))!;
 
     /// <summary>Reads a checkpoint's state.</summary>
     /// <exception cref="InvalidDataException">The state file is missing or malformed.</exception>

@@ -15,6 +15,11 @@ namespace Pipeline.Trainer.Checkpoints;
 /// <param name="Precision">The format the run computed in; the weights and moments are fp32 master copies whatever it was.</param>
 /// <param name="LossScale">fp16's loss scale after the step, or null for fp32 and bf16.</param>
 /// <param name="LossScaleCleanSteps">Clean steps since the loss scale last changed.</param>
+/// <param name="ImportedFrom">
+/// The model file an imported checkpoint was made from (<c>pipeline train import</c>), or null for a training run's:
+/// such a checkpoint holds weights only (no optimizer moments, data positions or generator state), and training from
+/// it starts at step 0 with any batch and world size.
+/// </param>
 public sealed record TrainingState(
     int Step,
     string Config,
@@ -26,4 +31,5 @@ public sealed record TrainingState(
     ContrastiveLoss Loss = ContrastiveLoss.Clip,
     TrainingPrecision Precision = TrainingPrecision.Fp32,
     double? LossScale = null,
-    int LossScaleCleanSteps = 0);
+    int LossScaleCleanSteps = 0,
+    string? ImportedFrom = null);

@@ -12,7 +12,8 @@ public static class OpenClipModelConfig
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private static readonly HashSet<string> TopKeys = ["embed_dim", "vision_cfg", "text_cfg", "quick_gelu"];
+    // init_logit_bias: open_clip's SigLIP models declare their learned bias (and its start) with it.
+    private static readonly HashSet<string> TopKeys = ["embed_dim", "vision_cfg", "text_cfg", "quick_gelu", "init_logit_bias"];
     private static readonly HashSet<string> VisionKeys = ["image_size", "layers", "width", "patch_size", "head_width", "mlp_ratio", "patch_dropout"];
     private static readonly HashSet<string> TextKeys = ["context_length", "vocab_size", "width", "heads", "layers", "mlp_ratio"];
 
@@ -37,6 +38,11 @@ public static class OpenClipModelConfig
         if (root["quick_gelu"] is { } quick && quick.GetValueKind() == JsonValueKind.True)
         {
             throw new ArgumentException($"{source}: quick_gelu: this trainer's models use GELU; QuickGELU is not supported");
+        }
+
+        if (root["init_logit_bias"] is { } bias && bias.GetValueKind() != JsonValueKind.Number)
+        {
+            throw new ArgumentException($"{source}: init_logit_bias must be a number, got {bias.ToJsonString()}");
         }
 
         var vision = Section(root, "vision_cfg", source);
@@ -83,8 +89,36 @@ public static class OpenClipModelConfig
         return config;
     }
 
-    /// <summary>The configuration in open_clip's form (what <see cref="Parse"/> reads back to the same sizes).</summary>
-    public static string Write(ClipConfig config)
+    /// <summary>
+    /// The <c>init_logit_bias</c> of open_clip model-config JSON <paramref name="json"/>: a number for a model with
+    /// SigLIP's learned bias, null for one without.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a JSON object, or the key is there and not a number.</exception>
+    public static double? InitLogitBias(string json, string source)
+    {
+        JsonNode? node;
+        try
+        {
+            node = (JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException($"{source}: a model configuration is a JSON object"))["init_logit_bias"];
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"{source}: not valid JSON: {ex.Message}", ex);
+        }
+
+        return node switch
+        {
+            null => null,
+            _ when node.GetValueKind() == JsonValueKind.Number => node.GetValue<double>(),
+            _ => throw new ArgumentException($"{source}: init_logit_bias must be a number, got {node.ToJsonString()}"),
+        };
+    }
+
+    /// <summary>
+    /// The configuration in open_clip's form (what <see cref="Parse"/> reads back to the same sizes); with
+    /// <paramref name="initLogitBias"/>, open_clip's key for a model with SigLIP's learned bias.
+    /// </summary>
+    public static string Write(ClipConfig config, double? initLogitBias = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var root = new JsonObject
@@ -107,6 +141,11 @@ public static class OpenClipModelConfig
                 ["layers"] = config.TextLayers,
             },
         };
+        if (initLogitBias is { } bias)
+        {
+            root["init_logit_bias"] = bias;
+        }
+
         return root.ToJsonString(Indented);
     }
 

@@ -8,6 +8,7 @@ using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Collectives;
 using Pipeline.Trainer.Data;
 using Pipeline.Trainer.Evaluation;
+using Pipeline.Trainer.Interop;
 using Pipeline.Trainer.Models;
 using Pipeline.Trainer.Telemetry;
 using Pipeline.Trainer.Tokenization;
@@ -59,7 +60,15 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         {
             resumed = await CheckpointStore.ReadStateAsync(from, cancellationToken);
             var written = ClipConfig.Resolve(resumed.Config) with { Name = config.Name, VocabularySize = config.VocabularySize, ContextLength = config.ContextLength };
-            if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config || resumed.Loss != options.Loss)
+            if (resumed.ImportedFrom is not null)
+            {
+                // An imported model: weights only, so any batch and world size; the model and loss must fit them.
+                if (written != config || resumed.Loss != options.Loss)
+                {
+                    throw new InvalidOperationException($"{from}: imported from {resumed.ImportedFrom} with loss {resumed.Loss} and {(written == config ? "this" : "another")} model configuration; train from it with the same (now {options.Loss}, {config.Name}; the import wrote the configuration to {Path.Combine(output, PyTorchModelFiles.RunConfigFile)}, for --model)");
+                }
+            }
+            else if (resumed.WorldSize != collectives.WorldSize || resumed.GlobalBatch != options.GlobalBatch || written != config || resumed.Loss != options.Loss)
             {
                 throw new InvalidOperationException($"{from}: written by {resumed.WorldSize} ranks with batch {resumed.GlobalBatch}, loss {resumed.Loss} and {(written == config ? "this" : "another")} model configuration; resume with the same (now {collectives.WorldSize}, {options.GlobalBatch}, {options.Loss}, {config.Name})");
             }
@@ -74,7 +83,12 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                 new AdamW.ParamGroup(model.UndecayedParameters(), new AdamW.Options { LearningRate = options.LearningRate, weight_decay = 0 }),
             ],
             lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2, eps: options.Epsilon);
-        if (from is not null && resumed is not null)
+        if (from is not null && resumed is { ImportedFrom: { } imported })
+        {
+            CheckpointStore.LoadWeights(from, model, optimizer: null);
+            LogImported(from, imported);
+        }
+        else if (from is not null && resumed is not null)
         {
             CheckpointStore.LoadWeights(from, model, optimizer);
             CheckpointStore.RestoreRng(resumed.RngState);
@@ -101,7 +115,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             ShuffleBuffer = options.ShuffleBuffer,
         });
         var loaderOptions = new BatchLoaderOptions { GlobalBatch = options.GlobalBatch, Rank = collectives.Rank, WorldSize = collectives.WorldSize, Split = options.Split, Prefetch = options.Prefetch, DecodeThreads = options.DecodeThreads };
-        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), loaderOptions, resumed?.Positions[collectives.Rank], logger);
+        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), loaderOptions, resumed is { ImportedFrom: null } ? resumed.Positions[collectives.Rank] : null, logger);
         await using var metrics = collectives.Rank == 0 ? OpenMetrics(output, firstStep) : null;
 
         var losses = new List<double>();
@@ -273,6 +287,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resumed from {Checkpoint} at step {Step}")]
     private partial void LogResumed(string checkpoint, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting from the imported weights of {Checkpoint} (from {Model})")]
+    private partial void LogImported(string checkpoint, string model);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint {Checkpoint} at step {Step}")]
     private partial void LogCheckpoint(string checkpoint, int step);
