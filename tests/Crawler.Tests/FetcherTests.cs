@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Images;
+using Pipeline.Crawler.Robots;
 using Pipeline.TestServices;
 
 namespace Pipeline.Crawler.Tests;
@@ -150,6 +151,10 @@ public class FetcherTests
     [InlineData("PipelineBot: noai", true)]
     [InlineData("otherbot: noai", false)]
     [InlineData("noindex", false)]
+    [InlineData("noml", true)]
+    [InlineData("PipelineBot: noimageindex", true)]
+    [InlineData("otherbot: noml, noimageindex", false)]
+    [InlineData("nofollow, noarchive", false)]
     public async Task Honours_opt_out_headers(string tag, bool optOut)
     {
         await using var server = await StartAsync(app => app.MapGet("/tagged.jpg", (HttpContext context) =>
@@ -162,6 +167,38 @@ public class FetcherTests
         var result = await fetcher.FetchAsync(server.Url("/tagged.jpg"), CancellationToken.None);
 
         Assert.Equal(optOut ? FetchErrorClass.OptOut : FetchErrorClass.None, result.Error);
+    }
+
+    [Fact]
+    public async Task Honours_the_TDM_reservation_header_and_each_signal_can_be_turned_off()
+    {
+        await using var server = await StartAsync(app =>
+        {
+            app.MapGet("/reserved.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers["tdm-reservation"] = "1";
+                return Results.Bytes(Jpeg, "image/jpeg");
+            });
+            app.MapGet("/unreserved.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers["tdm-reservation"] = "0";
+                return Results.Bytes(Jpeg, "image/jpeg");
+            });
+            app.MapGet("/noml.jpg", (HttpContext context) =>
+            {
+                context.Response.Headers["X-Robots-Tag"] = "noml";
+                return Results.Bytes(Jpeg, "image/jpeg");
+            });
+        });
+        using var respecting = FetcherFixture.Create(o => o.ObeyRobots = false);
+        using var ignoring = FetcherFixture.Create(o => (o.ObeyRobots, o.Consent) = (false, new ConsentSignals { TdmReservation = false, NoMl = false }));
+
+        var reserved = await respecting.FetchAsync(server.Url("/reserved.jpg"), CancellationToken.None);
+        Assert.Equal(FetchErrorClass.OptOut, reserved.Error);
+        Assert.Contains("tdm-reservation: 1", reserved.Reason, StringComparison.Ordinal);
+        Assert.True((await respecting.FetchAsync(server.Url("/unreserved.jpg"), CancellationToken.None)).Succeeded);
+        Assert.True((await ignoring.FetchAsync(server.Url("/reserved.jpg"), CancellationToken.None)).Succeeded);
+        Assert.True((await ignoring.FetchAsync(server.Url("/noml.jpg"), CancellationToken.None)).Succeeded);
     }
 
     [Fact]

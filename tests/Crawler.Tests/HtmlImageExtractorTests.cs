@@ -1,6 +1,7 @@
 using System.Text;
 using Pipeline.Crawler.Candidates;
 using Pipeline.Crawler.Html;
+using Pipeline.Crawler.Robots;
 
 namespace Pipeline.Crawler.Tests;
 
@@ -84,6 +85,26 @@ public class HtmlImageExtractorTests
         Assert.Empty(page.Candidates);
         Assert.Equal("noai", page.OptOut);
         Assert.Single(page.Links);
+    }
+
+    [Theory]
+    [InlineData("<meta name=\"robots\" content=\"noml\">", "noml")]
+    [InlineData("<meta name=\"PipelineBot\" content=\"noimageindex\">", "noimageindex")]
+    [InlineData("<meta name=\"tdm-reservation\" content=\"1\">", "tdm-reservation: 1")]
+    [InlineData("<meta name=\"tdm-reservation\" content=\"0\">", null)]
+    [InlineData("<meta name=\"otherbot\" content=\"noml\">", null)]
+    public async Task Every_consent_signal_of_a_page_is_honoured(string meta, string? optOut)
+    {
+        var page = await ExtractAsync($"<head>{meta}</head><img src=a.jpg alt=cat>");
+        var ignoring = await ExtractAsync($"<head>{meta}</head><img src=a.jpg alt=cat>", options: new HtmlExtractionOptions
+        {
+            Consent = new ConsentSignals { NoMl = false, NoImageIndex = false, TdmReservation = false },
+        });
+
+        Assert.Equal(optOut, page.OptOut);
+        Assert.Equal(optOut is null ? 1 : 0, page.Candidates.Count);
+        Assert.Null(ignoring.OptOut);
+        Assert.Single(ignoring.Candidates);
     }
 
     [Fact]

@@ -70,9 +70,14 @@ public class RobotsRulesTests
     [InlineData("noindex", false)]
     [InlineData("unavailable_after: 25 Jun 2030 15:00:00 PST", false)]
     public void Reads_opt_outs_from_robots_tags(string value, bool optOut) =>
-        Assert.Equal(optOut, RobotsTag.FindOptOut([value], "PipelineBot", noIndexIsOptOut: false) is not null);
+        Assert.Equal(optOut, RobotsTag.FindOptOut([value], "PipelineBot", new ConsentSignals()) is not null);
 
     [Fact]
-    public void Noindex_opts_out_when_asked() =>
-        Assert.Equal("noindex", RobotsTag.FindOptOut(["noindex"], "PipelineBot", noIndexIsOptOut: true));
+    public void Noindex_opts_out_when_asked_and_a_signal_turned_off_does_not()
+    {
+        Assert.Equal("noindex", RobotsTag.FindOptOut(["noindex"], "PipelineBot", new ConsentSignals { NoIndex = true }));
+        Assert.Equal("none", RobotsTag.FindOptOut(["none"], "PipelineBot", new ConsentSignals { NoIndex = true }));
+        Assert.Null(RobotsTag.FindOptOut(["noai, noimageai"], "PipelineBot", new ConsentSignals { NoAi = false, NoImageAi = false }));
+        Assert.Equal("noimageai", RobotsTag.FindOptOut(["noai, noimageai"], "PipelineBot", new ConsentSignals { NoAi = false }));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipeline.Sharding.Settings;
+using Pipeline.Crawler.Robots;
 
 namespace Pipeline.Crawler.Fetching;
 
@@ -69,8 +70,8 @@ public sealed record FetcherOptions
     /// <summary>How long a host's robots.txt is reused.</summary>
     public TimeSpan RobotsCacheTime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Also treat <c>noindex</c> and <c>none</c> in X-Robots-Tag as an opt-out (<c>noai</c> and <c>noimageai</c> always are).</summary>
-    public bool NoIndexIsOptOut { get; set; }
+    /// <summary>The opt-out signals of responses honoured (<c>X-Robots-Tag</c> directives, <c>tdm-reservation</c>); all but <c>noindex</c> by default.</summary>
+    public ConsentSignals Consent { get; set; } = new();
 
     /// <summary>Checks that the values are usable; the message names the one setting that is not.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>

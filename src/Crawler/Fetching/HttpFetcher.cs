@@ -234,9 +234,14 @@ public sealed partial class HttpFetcher : IDisposable
         }
 
         if (!isRobots && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
-            && RobotsTag.FindOptOut(tags, _options.ProductToken, _options.NoIndexIsOptOut) is { } directive)
+            && RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
         {
             throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
+        }
+
+        if (!isRobots && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations) && _options.Consent.TdmOptOut(reservations) is { } reservation)
+        {
+            throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
         }
 
         var body = await BodyReader.ReadAsync(response.Content, isRobots ? RobotsRules.MaxBytes : _options.MaxBytes, truncate: isRobots, url, cancellationToken);

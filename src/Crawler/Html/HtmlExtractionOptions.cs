@@ -1,3 +1,5 @@
+using Pipeline.Crawler.Robots;
+
 namespace Pipeline.Crawler.Html;
 
 /// <summary>What the HTML extractor keeps (section <c>Crawler:Html</c>).</summary>
@@ -18,6 +20,6 @@ public sealed record HtmlExtractionOptions
     /// <summary>The product token whose <c>&lt;meta name="..."&gt;</c> robots directives bind us, besides <c>robots</c>.</summary>
     public string ProductToken { get; set; } = "PipelineBot";
 
-    /// <summary>Treat <c>noindex</c> and <c>none</c> in meta robots as an opt-out too.</summary>
-    public bool NoIndexIsOptOut { get; set; }
+    /// <summary>The opt-out signals of pages honoured (meta robots directives, meta <c>tdm-reservation</c>); all but <c>noindex</c> by default.</summary>
+    public ConsentSignals Consent { get; set; } = new();
 }

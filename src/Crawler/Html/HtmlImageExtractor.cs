@@ -98,7 +98,10 @@ public sealed class HtmlImageExtractor
         var contents = document.QuerySelectorAll("meta[name][content]")
             .Where(m => RobotsTag.IsRobotsMetaName(m.GetAttribute("name"), _options.ProductToken))
             .Select(m => m.GetAttribute("content")!);
-        return RobotsTag.FindOptOut(contents, _options.ProductToken, _options.NoIndexIsOptOut);
+        var tdm = document.QuerySelectorAll("meta[name][content]")
+            .Where(m => string.Equals(m.GetAttribute("name"), RobotsTag.TdmReservationName, StringComparison.OrdinalIgnoreCase))
+            .Select(m => m.GetAttribute("content")!);
+        return RobotsTag.FindOptOut(contents, _options.ProductToken, _options.Consent) ?? _options.Consent.TdmOptOut(tdm);
     }
 
     private static string? ImageUrl(IElement image, Uri baseUri)

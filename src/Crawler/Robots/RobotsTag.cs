@@ -2,15 +2,19 @@ namespace Pipeline.Crawler.Robots;
 
 /// <summary>
 /// Reads opt-outs from <c>X-Robots-Tag</c> headers and <c>&lt;meta name="robots"&gt;</c> contents: comma-separated
-/// directives, optionally prefixed by a user agent (<c>otherbot: noai</c> binds only that bot). <c>noai</c> and
-/// <c>noimageai</c> always opt out; <c>noindex</c> and <c>none</c> do when asked to.
+/// directives, optionally prefixed by a user agent (<c>otherbot: noai</c> binds only that bot); which directives opt
+/// out is <see cref="ConsentSignals"/>' choice.
 /// </summary>
 public static class RobotsTag
 {
+    /// <summary>The TDM Reservation Protocol's header and meta name.</summary>
+    public const string TdmReservationName = "tdm-reservation";
+
     /// <summary>The first opt-out directive that binds <paramref name="productToken"/>, or null.</summary>
-    public static string? FindOptOut(IEnumerable<string> values, string productToken, bool noIndexIsOptOut)
+    public static string? FindOptOut(IEnumerable<string> values, string productToken, ConsentSignals consent)
     {
         ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(consent);
         foreach (var value in values)
         {
             var directives = value.AsSpan();
@@ -31,8 +35,7 @@ public static class RobotsTag
             foreach (var range in directives.Split(','))
             {
                 var directive = directives[range].Trim();
-                if (directive.Equals("noai", StringComparison.OrdinalIgnoreCase) || directive.Equals("noimageai", StringComparison.OrdinalIgnoreCase)
-                    || (noIndexIsOptOut && (directive.Equals("noindex", StringComparison.OrdinalIgnoreCase) || directive.Equals("none", StringComparison.OrdinalIgnoreCase))))
+                if (consent.OptsOut(directive))
                 {
                     return directive.ToString().ToLowerInvariant();
                 }

@@ -63,7 +63,10 @@ public sealed class WatCandidateSource(HtmlExtractionOptions options)
             var robots = metas.EnumerateArray()
                 .Where(m => RobotsTag.IsRobotsMetaName(Text(m, "name"), options.ProductToken))
                 .Select(m => Text(m, "content") ?? string.Empty);
-            if (RobotsTag.FindOptOut(robots, options.ProductToken, options.NoIndexIsOptOut) is not null)
+            var tdm = metas.EnumerateArray()
+                .Where(m => string.Equals(Text(m, "name"), RobotsTag.TdmReservationName, StringComparison.OrdinalIgnoreCase))
+                .Select(m => Text(m, "content") ?? string.Empty);
+            if (RobotsTag.FindOptOut(robots, options.ProductToken, options.Consent) is not null || options.Consent.TdmOptOut(tdm) is not null)
             {
                 return [];
             }
