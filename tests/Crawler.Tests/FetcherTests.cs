@@ -202,6 +202,35 @@ public class FetcherTests
     }
 
     [Fact]
+    public async Task Honours_a_hosts_tdmrep_json_fetched_once_first_matching_rule_deciding()
+    {
+        await using var server = await StartAsync(app =>
+        {
+            app.MapGet("/.well-known/tdmrep.json", () => Results.Text(
+                """[{"location": "/open/*", "tdm-reservation": 0}, {"location": "/*.jpg$", "tdm-reservation": 1, "tdm-policy": "https://example.org/policy.json"}]""", "application/json"));
+            app.MapGet("/open/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg"));
+            app.MapGet("/closed/cat.jpg", () => Results.Bytes(Jpeg, "image/jpeg"));
+            app.MapGet("/closed/cat.jpeg", () => Results.Bytes(Jpeg, "image/jpeg"));
+        });
+        using var fetcher = FetcherFixture.Create(o => o.ObeyRobots = false);
+        using var ignoring = FetcherFixture.Create(o => (o.ObeyRobots, o.Consent) = (false, new ConsentSignals { TdmReservation = false }));
+
+        var open = await fetcher.FetchAsync(server.Url("/open/cat.jpg"), CancellationToken.None);
+        var closed = await fetcher.FetchAsync(server.Url("/closed/cat.jpg"), CancellationToken.None);
+        var unmatched = await fetcher.FetchAsync(server.Url("/closed/cat.jpeg"), CancellationToken.None);
+        var ignored = await ignoring.FetchAsync(server.Url("/closed/cat.jpg"), CancellationToken.None);
+
+        Assert.True(open.Succeeded, open.Reason);
+        Assert.Equal(FetchErrorClass.OptOut, closed.Error);
+        Assert.Contains("tdmrep.json (location '/*.jpg$', policy https://example.org/policy.json)", closed.Reason, StringComparison.Ordinal);
+        Assert.True(unmatched.Succeeded, unmatched.Reason);
+        Assert.True(ignored.Succeeded, ignored.Reason);
+        Assert.Single(server.TimesOf("/closed/cat.jpg"));
+        Assert.Single(server.TimesOf("/.well-known/tdmrep.json"));
+        Assert.Equal((1, 0), (fetcher.TdmRepFetches, ignoring.TdmRepFetches));
+    }
+
+    [Fact]
     public async Task Follows_redirects_within_the_limit_and_stops_loops()
     {
         await using var server = await StartAsync(app =>

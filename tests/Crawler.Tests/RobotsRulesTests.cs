@@ -80,4 +80,16 @@ public class RobotsRulesTests
         Assert.Null(RobotsTag.FindOptOut(["noai, noimageai"], "PipelineBot", new ConsentSignals { NoAi = false, NoImageAi = false }));
         Assert.Equal("noimageai", RobotsTag.FindOptOut(["noai, noimageai"], "PipelineBot", new ConsentSignals { NoAi = false }));
     }
+
+    [Theory]
+    [InlineData("[{\"location\": \"/\", \"tdm-reservation\": 1}]", "/a.jpg", true)]
+    [InlineData("[{\"location\": \"/img/\", \"tdm-reservation\": 0}, {\"location\": \"/\", \"tdm-reservation\": 1}]", "/img/a.jpg", false)]
+    [InlineData("[{\"location\": \"/img/\", \"tdm-reservation\": 0}, {\"location\": \"/\", \"tdm-reservation\": 1}]", "/other/a.jpg", true)]
+    [InlineData("[{\"location\": \"/b\u00fccher/*\", \"tdm-reservation\": \"1\"}]", "/b%C3%BCcher/a.jpg", true)]
+    [InlineData("[{\"location\": \"/\", \"tdm-reservation\": 1},]", "/a.jpg", true)]
+    [InlineData("{\"location\": \"/\", \"tdm-reservation\": 1}", "/a.jpg", false)]
+    [InlineData("not json", "/a.jpg", false)]
+    [InlineData("[{\"tdm-reservation\": 1}]", "/a.jpg", false)]
+    public void Reads_tdmrep_declarations_first_match_deciding(string json, string path, bool reserved) =>
+        Assert.Equal(reserved, TdmRepRules.Parse(json).ReservationFor(new Uri("https://example.com" + path)) is not null);
 }

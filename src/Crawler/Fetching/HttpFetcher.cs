@@ -29,6 +29,7 @@ public sealed partial class HttpFetcher : IDisposable
     private readonly PartitionedRateLimiter<string>? _rateLimiter;
     private readonly RecentHostCache<ResiliencePipeline<HttpAttempt>> _pipelines;
     private readonly RobotsCache? _robots;
+    private readonly HostFileCache<TdmRepRules>? _tdmRep;
     private readonly ILogger _logger;
 
     /// <summary>A fetcher with its own connection pool; <paramref name="dns"/> replaces the system resolver (a fixed host table in tests).</summary>
@@ -80,7 +81,13 @@ public sealed partial class HttpFetcher : IDisposable
 
         if (options.ObeyRobots)
         {
-            _robots = new RobotsCache((url, ct) => FetchCoreAsync(url, isRobots: true, ct), options.ProductToken, options.RobotsCacheTime, options.MaxHostsTracked);
+            _robots = new RobotsCache((url, ct) => FetchCoreAsync(url, isHostFile: true, ct), options.ProductToken, options.RobotsCacheTime, options.MaxHostsTracked);
+        }
+
+        if (options.Consent.TdmReservation)
+        {
+            _tdmRep = new HostFileCache<TdmRepRules>(
+                TdmRepRules.Path, (url, ct) => FetchCoreAsync(url, isHostFile: true, ct), (_, result) => TdmRepRules.From(result), options.RobotsCacheTime, options.MaxHostsTracked);
         }
     }
 
@@ -90,11 +97,14 @@ public sealed partial class HttpFetcher : IDisposable
     /// <summary>robots.txt files fetched so far.</summary>
     public int RobotsFetches => _robots?.Fetches ?? 0;
 
+    /// <summary>TDM Reservation Protocol files (<c>tdmrep.json</c>) fetched so far.</summary>
+    public int TdmRepFetches => _tdmRep?.Fetches ?? 0;
+
     /// <summary>Fetches <paramref name="url"/>; only cancellation of <paramref name="cancellationToken"/> throws.</summary>
     public Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return FetchCoreAsync(url, isRobots: false, cancellationToken);
+        return FetchCoreAsync(url, isHostFile: false, cancellationToken);
     }
 
     /// <summary>Fetches <paramref name="url"/> given as text; a string that is not an absolute http(s) URL gives <see cref="FetchErrorClass.InvalidUrl"/>.</summary>
@@ -137,7 +147,7 @@ public sealed partial class HttpFetcher : IDisposable
         }
     }
 
-    private async Task<FetchResult> FetchCoreAsync(Uri url, bool isRobots, CancellationToken cancellationToken)
+    private async Task<FetchResult> FetchCoreAsync(Uri url, bool isHostFile, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var current = url;
@@ -153,16 +163,22 @@ public sealed partial class HttpFetcher : IDisposable
                     throw new FetchFailedException(FetchErrorClass.InvalidUrl, $"not an http(s) URL: {Truncate(current.OriginalString)}");
                 }
 
-                if (!isRobots && _robots is not null)
+                if (!isHostFile && _robots is not null)
                 {
                     await ObeyRobotsAsync(_robots, current, cancellationToken);
+                }
+
+                if (!isHostFile && _tdmRep is not null && (await _tdmRep.GetAsync(current, cancellationToken)).ReservationFor(current) is { } reservation)
+                {
+                    throw new FetchFailedException(FetchErrorClass.OptOut,
+                        $"{current} is reserved by {current.GetLeftPart(UriPartial.Authority)}{TdmRepRules.Path} (location '{reservation.Location}'{(reservation.Policy is { } policy ? $", policy {policy}" : "")})");
                 }
 
                 // Checked here as well as at connect time, so a refused host fails fast and clearly even with a pooled connection.
                 await _connector.ResolveAllowedAsync(current.IdnHost, cancellationToken);
                 var attempt = await PipelineFor(current).ExecuteAsync(
-                    static (state, token) => state.Self.AttemptAsync(state.Url, state.IsRobots, token),
-                    (Self: this, Url: current, IsRobots: isRobots),
+                    static (state, token) => state.Self.AttemptAsync(state.Url, state.IsHostFile, token),
+                    (Self: this, Url: current, IsHostFile: isHostFile),
                     cancellationToken);
                 status = attempt.Status;
                 if (attempt.Body is not null)
@@ -218,7 +234,7 @@ public sealed partial class HttpFetcher : IDisposable
         }
     }
 
-    private async ValueTask<HttpAttempt> AttemptAsync(Uri url, bool isRobots, CancellationToken cancellationToken)
+    private async ValueTask<HttpAttempt> AttemptAsync(Uri url, bool isHostFile, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -233,18 +249,18 @@ public sealed partial class HttpFetcher : IDisposable
             return new HttpAttempt(status, null, RetryAfter(response), null, null);
         }
 
-        if (!isRobots && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
+        if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
             && RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
         {
             throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
         }
 
-        if (!isRobots && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations) && _options.Consent.TdmOptOut(reservations) is { } reservation)
+        if (!isHostFile && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations) && _options.Consent.TdmOptOut(reservations) is { } reservation)
         {
             throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
         }
 
-        var body = await BodyReader.ReadAsync(response.Content, isRobots ? RobotsRules.MaxBytes : _options.MaxBytes, truncate: isRobots, url, cancellationToken);
+        var body = await BodyReader.ReadAsync(response.Content, isHostFile ? RobotsRules.MaxBytes : _options.MaxBytes, truncate: isHostFile, url, cancellationToken);
         return new HttpAttempt(status, null, null, response.Content.Headers.ContentType?.ToString(), body);
     }
 

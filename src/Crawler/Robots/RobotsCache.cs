@@ -10,35 +10,16 @@ namespace Pipeline.Crawler.Robots;
 /// </summary>
 public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> fetch, string productToken, TimeSpan lifetime, int maxHosts = FetcherOptions.DefaultMaxHostsTracked)
 {
-    private readonly RecentHostCache<RobotsEntry> _hosts = new(maxHosts);
-
-    private int _fetches;
+    private readonly HostFileCache<RobotsRules> _files = new("/robots.txt", fetch, (url, result) => Interpret(url, result, productToken), lifetime, maxHosts);
 
     /// <summary>Robots files fetched so far.</summary>
-    public int Fetches => _fetches;
+    public int Fetches => _files.Fetches;
 
     /// <summary>The rules that govern <paramref name="url"/>.</summary>
-    public async Task<RobotsRules> GetRulesAsync(Uri url, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        var authority = url.GetLeftPart(UriPartial.Authority);
-        var now = Environment.TickCount64;
-        // The fetch starts outside the cache's lock, once per entry: concurrent callers share it.
-        var entry = _hosts.AddOrUpdate(
-            authority,
-            a => new RobotsEntry(new Lazy<Task<RobotsRules>>(() => LoadAsync(new Uri(a + "/robots.txt"))), now),
-            (a, existing) => existing.Rules.IsValueCreated && existing.Rules.Value.IsCompleted && now - existing.Fetched > LifetimeMilliseconds
-                ? new RobotsEntry(new Lazy<Task<RobotsRules>>(() => LoadAsync(new Uri(a + "/robots.txt"))), now)
-                : existing);
-        return await entry.Rules.Value.WaitAsync(cancellationToken);
-    }
+    public Task<RobotsRules> GetRulesAsync(Uri url, CancellationToken cancellationToken) => _files.GetAsync(url, cancellationToken);
 
-    private long LifetimeMilliseconds => (long)lifetime.TotalMilliseconds;
-
-    private async Task<RobotsRules> LoadAsync(Uri robotsUrl)
+    private static RobotsRules Interpret(Uri robotsUrl, FetchResult result, string productToken)
     {
-        Interlocked.Increment(ref _fetches);
-        var result = await fetch(robotsUrl, CancellationToken.None);
         if (result.Succeeded)
         {
             var body = result.Body!;
@@ -60,7 +41,4 @@ public sealed class RobotsCache(Func<Uri, CancellationToken, Task<FetchResult>> 
         var cause = result.Error == FetchErrorClass.HttpStatus ? result.Reason : $"{result.Reason?.TrimEnd('.')} fetching {robotsUrl}";
         return RobotsRules.Unreachable($"robots.txt unreachable: {cause}");
     }
-
-    /// <summary>A host's rules, loaded on first use, and when they were asked for.</summary>
-    private sealed record RobotsEntry(Lazy<Task<RobotsRules>> Rules, long Fetched);
 }

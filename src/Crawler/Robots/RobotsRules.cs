@@ -185,6 +185,9 @@ public sealed class RobotsRules
         return builder.ToString();
     }
 
+    /// <summary>Whether robots.txt-style <paramref name="pattern"/> (a prefix with '*' wildcards and an optional final '$') matches <paramref name="pathAndQuery"/>, both normalized alike.</summary>
+    internal static bool PatternMatches(string pattern, string pathAndQuery) => Matches(Normalize(pattern), Normalize(pathAndQuery));
+
     /// <summary>Prefix match with '*' wildcards and an optional final '$'.</summary>
     private static bool Matches(string pattern, string path)
     {
