@@ -231,6 +231,26 @@ public class FetcherTests
     }
 
     [Fact]
+    public async Task Spaces_requests_to_a_host_by_its_crawl_delay_and_refuses_a_delay_over_the_limit()
+    {
+        await using var server = await StartAsync(app => app.MapGet("/img/{name}", (string name) => Results.Bytes(Jpeg, "image/jpeg")), robots: "User-agent: *\nCrawl-delay: 0.4\n");
+        using var fetcher = FetcherFixture.Create();
+        using var impatient = FetcherFixture.Create(o => o.MaxCrawlDelay = TimeSpan.FromSeconds(0.2));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(n => fetcher.FetchAsync(server.Url($"/img/{n}.jpg"), CancellationToken.None)));
+        var refused = await impatient.FetchAsync(server.Url("/img/9.jpg"), CancellationToken.None);
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Reason));
+        var arrivals = Enumerable.Range(0, 4).Select(n => Assert.Single(server.TimesOf($"/img/{n}.jpg"))).Order().ToList();
+        // A lower bound only, which a busy machine cannot break: the fourth request waits three periods (1.2 s) from the
+        // first grant, and half of that is left even if the first arrival is late; unpaced, all four arrive at once.
+        Assert.True(arrivals[^1] - arrivals[0] >= TimeSpan.FromSeconds(0.6), $"four requests within {(arrivals[^1] - arrivals[0]).TotalSeconds:0.000} s");
+        Assert.Equal(FetchErrorClass.Robots, refused.Error);
+        Assert.Contains("Crawl-delay of 0.4 s", refused.Reason, StringComparison.Ordinal);
+        Assert.Empty(server.TimesOf("/img/9.jpg"));
+    }
+
+    [Fact]
     public async Task Follows_redirects_within_the_limit_and_stops_loops()
     {
         await using var server = await StartAsync(app =>

@@ -67,6 +67,12 @@ public sealed record FetcherOptions
     /// <summary>Fetch robots.txt once per host and obey it.</summary>
     public bool ObeyRobots { get; set; } = true;
 
+    /// <summary>Space requests to a host by the Crawl-delay of its robots.txt (for our group or <c>*</c>), in each fetcher.</summary>
+    public bool ObeyCrawlDelay { get; set; } = true;
+
+    /// <summary>The longest Crawl-delay honoured; a host asking for more is not fetched (its URLs fail as <c>Robots</c>).</summary>
+    public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long a host's robots.txt is reused.</summary>
     public TimeSpan RobotsCacheTime { get; set; } = TimeSpan.FromHours(24);
 
@@ -112,6 +118,7 @@ public sealed record FetcherOptions
         SettingRange.Between(Key(nameof(CircuitBreakDuration)), CircuitBreakDuration, TimeSpan.FromMilliseconds(500), day);
         SettingRange.AtLeast(Key(nameof(MaxConnectionsPerHost)), MaxConnectionsPerHost, 1);
         SettingRange.Between(Key(nameof(RobotsCacheTime)), RobotsCacheTime, TimeSpan.Zero, TimeSpan.MaxValue);
+        SettingRange.Between(Key(nameof(MaxCrawlDelay)), MaxCrawlDelay, TimeSpan.Zero, TimeSpan.FromDays(1));
     }
 
     /// <summary>The configuration key of setting <paramref name="name"/>.</summary>

@@ -30,6 +30,18 @@ public sealed partial class HttpFetcher : IDisposable
     private readonly RecentHostCache<ResiliencePipeline<HttpAttempt>> _pipelines;
     private readonly RobotsCache? _robots;
     private readonly HostFileCache<TdmRepRules>? _tdmRep;
+
+    // Keyed by host and delay, so a robots.txt that changes its Crawl-delay gets a limiter of its own.
+    private readonly PartitionedRateLimiter<(string Host, TimeSpan Delay)> _crawlDelays = PartitionedRateLimiter.Create<(string Host, TimeSpan Delay), (string, TimeSpan)>(
+        key => RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 1,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = k.Item2,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        }));
     private readonly ILogger _logger;
 
     /// <summary>A fetcher with its own connection pool; <paramref name="dns"/> replaces the system resolver (a fixed host table in tests).</summary>
@@ -225,12 +237,24 @@ public sealed partial class HttpFetcher : IDisposable
     private async Task ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
     {
         var rules = await robots.GetRulesAsync(url, cancellationToken);
+        var host = url.GetLeftPart(UriPartial.Authority);
         if (rules.WhyDisallowed(url) is { } rule)
         {
-            var host = url.GetLeftPart(UriPartial.Authority);
             throw new FetchFailedException(FetchErrorClass.Robots, rules.UnreachableReason is { } unreachable
                 ? $"{unreachable}; RFC 9309 then disallows all of {host}"
                 : $"robots.txt of {host} disallows {url.PathAndQuery} for {_options.ProductToken} ({rule})");
+        }
+
+        if (_options.ObeyCrawlDelay && rules.CrawlDelay is { } delay && delay > TimeSpan.Zero)
+        {
+            if (delay > _options.MaxCrawlDelay)
+            {
+                throw new FetchFailedException(FetchErrorClass.Robots,
+                    $"robots.txt of {host} asks for a Crawl-delay of {delay.TotalSeconds:0.###} s, more than {FetcherOptions.Key(nameof(FetcherOptions.MaxCrawlDelay))} ({_options.MaxCrawlDelay.TotalSeconds:0.###} s)");
+            }
+
+            // One request per delay to this host from this fetcher, retries aside; waiting is politeness, not a timeout.
+            using var lease = await _crawlDelays.AcquireAsync((host, delay), 1, cancellationToken);
         }
     }
 
@@ -369,6 +393,7 @@ public sealed partial class HttpFetcher : IDisposable
     {
         _client.Dispose();
         _rateLimiter?.Dispose();
+        _crawlDelays.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "circuit opened for {Host}: refusing its requests for {BreakSeconds} s")]
