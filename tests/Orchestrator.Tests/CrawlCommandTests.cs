@@ -94,6 +94,62 @@ public sealed class CrawlCommandTests(ITestOutputHelper log) : IDisposable
         Assert.Contains(statuses, s => s.TryGetProperty("error", out var e) && e.GetString() == "Robots" && s.GetProperty("reason").GetString()!.Contains("/private/p.jpg", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Retry_failed_fetches_only_the_retryable_failures_keeps_every_success_and_merges_the_summary()
+    {
+        var jpeg = Crawler.Images.TestPattern.GradientJpeg(400, 300);
+        var down = true;
+        await using var site = await LoopbackWebServer.StartAsync(app =>
+        {
+            app.MapGet("/ok/{name}", (string name) => Results.Bytes(jpeg, "image/jpeg"));
+            app.MapGet("/flaky/{name}", (string name) => Volatile.Read(ref down) ? Results.StatusCode(503) : Results.Bytes(jpeg, "image/jpeg"));
+            app.MapGet("/gone.jpg", () => Results.NotFound());
+            app.MapGet("/page.jpg", () => Results.Content("<html>oops</html>", "image/jpeg"));
+        });
+        string[] paths = ["/ok/0.jpg", "/ok/1.jpg", "/flaky/0.jpg", "/gone.jpg", "/ok/2.jpg", "/ok/3.jpg", "/flaky/1.jpg", "/page.jpg", "/ok/4.jpg", "/ok/5.jpg", "/flaky/2.jpg"];
+        var list = _folder.Combine("list.jsonl");
+        await File.WriteAllLinesAsync(list, paths.Select((p, i) => JsonSerializer.Serialize(new { url = site.Url(p).AbsoluteUri, caption = $"picture {i}" })));
+        var config = _folder.Combine("no-retries.json");
+        await File.WriteAllTextAsync(config, """{"Crawler": {"Fetching": {"Retries": 0}}}""");
+        var output = _folder.Combine("fetched");
+        string[] fetch = ["crawl", "fetch", list, "--out", output, "--allow-loopback", "--chunk", "4", "--size", "64", "--config", config];
+
+        var first = await RunAsync(fetch);
+        Volatile.Write(ref down, false);
+        var retry = await RunAsync([.. fetch, "--retry-failed"]);
+        var nothingLeft = await RunAsync([.. fetch, "--retry-failed"]);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("fetch: 6 of 11 images", first.Stdout[0], StringComparison.Ordinal);
+        Assert.Equal(0, retry.ExitCode);
+        Assert.Contains("fetch: 3 of 3 images", retry.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains("3 failed entries retried", retry.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains("in all 9 of 11 entries fetched", retry.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains("fetch: 0 of 0 images", nothingLeft.Stdout[0], StringComparison.Ordinal);
+        Assert.Contains(nothingLeft.Stderr, l => l.Contains("has no retryable failures", StringComparison.Ordinal));
+
+        // Only the retryable failures were asked for again; successes, a 404 and a page that is not an image were not.
+        foreach (var path in paths)
+        {
+            Assert.Equal(path.StartsWith("/flaky/", StringComparison.Ordinal) ? 2 : 1, site.TimesOf(path).Count);
+        }
+
+        var manifest = await new ManifestStore(new LocalFolderStore(output)).LoadAsync(CancellationToken.None);
+        Assert.Equal(["list-00000-00000", "list-00000-r1-00000", "list-00001-00000", "list-00001-r1-00000", "list-00002-00000", "list-00002-r1-00000"], manifest.Shards.Select(e => e.Name).Order(StringComparer.Ordinal));
+        var samples = new List<Sharding.Samples.Sample>();
+        await foreach (var sample in ShardFileReaderSamples(output, manifest))
+        {
+            samples.Add(sample);
+        }
+
+        Assert.Equal(9, samples.Count);
+        Assert.Equal(9, samples.Select(s => s.Key).Distinct().Count());
+        using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "fetch-summary.json")));
+        var root = summary.RootElement;
+        Assert.Equal((11, 9, 0), (root.GetProperty("attempted").GetInt64(), root.GetProperty("succeeded").GetInt64(), root.GetProperty("retriedEntries").GetInt64()));
+        Assert.Equal(["HttpStatus", "NotAnImage"], root.GetProperty("errorsByClass").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
     private static async IAsyncEnumerable<Sharding.Samples.Sample> ShardFileReaderSamples(string folder, ShardManifest manifest)
     {
         var store = new LocalFolderStore(folder);

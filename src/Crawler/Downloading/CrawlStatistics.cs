@@ -5,7 +5,8 @@ using Pipeline.Crawler.Telemetry;
 namespace Pipeline.Crawler.Downloading;
 
 /// <summary>Thread-safe tallies of a crawl: attempts, successes, bytes, and failures by class and by host, for progress lines and summaries.</summary>
-public sealed class CrawlStatistics
+/// <param name="metrics">Also count each outcome in the crawler's meters (off for tallies re-read from status logs).</param>
+public sealed class CrawlStatistics(bool metrics = true)
 {
     /// <summary>Each failure class as the metric tag names it (snake_case), made once.</summary>
     private static readonly Dictionary<FetchErrorClass, string> OutcomeNames =
@@ -37,12 +38,19 @@ public sealed class CrawlStatistics
         {
             Interlocked.Increment(ref _succeeded);
             Interlocked.Add(ref _bytes, bytes);
-            CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
-            CrawlerMetrics.Bytes.Add(bytes);
+            if (metrics)
+            {
+                CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
+                CrawlerMetrics.Bytes.Add(bytes);
+            }
+
             return;
         }
 
-        CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeNames[error]));
+        if (metrics)
+        {
+            CrawlerMetrics.Fetches.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeNames[error]));
+        }
 
         _byClass.AddOrUpdate(error, 1, (_, n) => n + 1);
         var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Host : "(invalid)";

@@ -51,6 +51,8 @@ public static class CrawlCommand
 
     private static readonly Option<int> Concurrency = new Option<int>("--concurrency") { Description = "Downloads in flight", DefaultValueFactory = _ => 64 }.AtLeast(1);
 
+    private static readonly Option<bool> RetryFailed = new("--retry-failed") { Description = "In committed chunks, fetch again only the entries whose last status is a retryable failure (DNS, connection, timeout, open circuit, HTTP 429/5xx); successes are kept" };
+
     private static readonly Option<int> Chunk = new Option<int>("--chunk") { Description = "Entries per chunk; each chunk becomes one shard and is the unit of resume", DefaultValueFactory = _ => 5000 }.AtLeast(1);
 
     private static readonly Option<int?> Size = new Option<int?>("--size") { Description = "Image size in pixels [default: 256]" }.AtLeast(1);
@@ -106,7 +108,7 @@ public static class CrawlCommand
         extract.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, ExtractFlags), ExtractAsync, ct));
         var fetch = new Command("fetch", "Download, validate, resize and re-encode the images of URL lists into shards, with a status record per entry")
         {
-            Lists, FetchOut, Store, Concurrency, Chunk, Size, ResizeModeOption, EncodingOption, Quality, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
+            Lists, FetchOut, Store, Concurrency, Chunk, RetryFailed, Size, ResizeModeOption, EncodingOption, Quality, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
         };
         fetch.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FetchFlags), FetchAsync, ct));
         return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely") { extract, fetch };
@@ -227,7 +229,8 @@ public static class CrawlCommand
             Message = $"{p.Message}: {statistics.Attempted:N0} done, {statistics.Succeeded / clock.Elapsed.TotalSeconds:N1} images/s, success {statistics.SuccessRate:P1}; top errors: {statistics.TopErrors(3)}",
         }));
         var problems = new List<UrlListProblem>();
-        int chunks = 0, resumed = 0;
+        var retryFailed = parse.GetValue(RetryFailed);
+        int chunks = 0, resumed = 0, retried = 0;
         foreach (var list in lists)
         {
             var stem = PartitionStem(list);
@@ -239,7 +242,20 @@ public static class CrawlCommand
                 if (File.Exists(FetchStage.CommitPath(logFolder, name)))
                 {
                     resumed++;
-                    Console.Error.WriteLine($"fetch: chunk {name} already done");
+                    if (!retryFailed)
+                    {
+                        Console.Error.WriteLine($"fetch: chunk {name} already done");
+                    }
+                    else if (await FetchStage.RetryChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, progress, cancellationToken) is { } round)
+                    {
+                        retried += round.Entries;
+                        Console.Error.WriteLine($"fetch: chunk {name} {round.Chunk["{name}.".Length..]} committed: {round.Images:N0} of {round.Entries:N0} failed entries fetched");
+                    }
+                    else
+                    {
+                        Console.Error.WriteLine($"fetch: chunk {name} has no retryable failures");
+                    }
+
                     continue;
                 }
 
@@ -249,13 +265,15 @@ public static class CrawlCommand
             }
         }
 
+        // The summary describes every entry by its last status, over all runs and retry rounds; the line below, this run.
+        var merged = await FetchStage.MergedStatisticsAsync(logFolder, cancellationToken);
         var summary = new FetchSummary(
-            statistics.Attempted, statistics.Succeeded, Math.Round(statistics.SuccessRate, 4), statistics.Bytes, chunks, resumed, Math.Round(clock.Elapsed.TotalSeconds, 2),
-            statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value), statistics.TopFailingHosts(10).ToDictionary(p => p.Key, p => p.Value), problems.Count);
+            merged.Attempted, merged.Succeeded, Math.Round(merged.SuccessRate, 4), merged.Bytes, chunks, resumed, retried, Math.Round(clock.Elapsed.TotalSeconds, 2),
+            merged.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value), merged.TopFailingHosts(10).ToDictionary(p => p.Key, p => p.Value), problems.Count);
         var summaryPath = Path.Combine(output, "fetch-summary.json");
         await AtomicFile.WriteAllBytesAsync(summaryPath, JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken);
         await context.Output.WriteLineAsync(
-            $"fetch: {statistics.Succeeded:N0} of {statistics.Attempted:N0} images ({statistics.SuccessRate:P1}) in {clock.Elapsed.TotalSeconds:0.0} s, {statistics.Succeeded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} images/s; {chunks} chunks ({resumed} already done); {store.Location}");
+            $"fetch: {statistics.Succeeded:N0} of {statistics.Attempted:N0} images ({statistics.SuccessRate:P1}) in {clock.Elapsed.TotalSeconds:0.0} s, {statistics.Succeeded / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):N1} images/s; {chunks} chunks ({resumed} already done{(retryFailed ? $", {retried:N0} failed entries retried" : "")}); in all {merged.Succeeded:N0} of {merged.Attempted:N0} entries fetched; {store.Location}");
         if (statistics.ErrorsByClass.Count > 0)
         {
             await context.Output.WriteLineAsync($"  errors: {statistics.TopErrors(10)}");
@@ -266,9 +284,9 @@ public static class CrawlCommand
             await context.Output.WriteLineAsync($"  skipped {problem}");
         }
 
-        // URLs were tried and not one image came of them: the run failed, though every entry has its status. A rerun
-        // over committed chunks tries nothing, and is not a failure.
-        if (statistics.Attempted > 0 && statistics.Succeeded == 0)
+        // URLs were tried and not one image came of them, in this run or before: the run failed, though every entry has
+        // its status. A rerun over committed chunks tries nothing, and is not a failure.
+        if (statistics.Attempted > 0 && merged.Succeeded == 0)
         {
             throw new PipelineFailureException($"none of {statistics.Attempted:N0} URLs was fetched (see {summaryPath}: {statistics.TopErrors(3)}; each URL's reason in {logFolder})");
         }
@@ -330,6 +348,6 @@ public static class CrawlCommand
     }
 
     private sealed record FetchSummary(
-        long Attempted, long Succeeded, double SuccessRate, long Bytes, int Chunks, int ChunksAlreadyDone, double Seconds,
+        long Attempted, long Succeeded, double SuccessRate, long Bytes, int Chunks, int ChunksAlreadyDone, long RetriedEntries, double Seconds,
         IReadOnlyDictionary<string, long> ErrorsByClass, IReadOnlyDictionary<string, long> TopFailingHosts, int UnreadableEntries);
 }
