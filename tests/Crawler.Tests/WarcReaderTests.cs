@@ -191,6 +191,12 @@ public class WarcReaderTests
                    "Head":{"Metas":[{"name":"robots","content":"noai"}]},
                    "Links":[{"path":"IMG@/src","url":"x.jpg","alt":"opted out"}]}}}}}
                 """),
+            Metadata("http://d.example/", """
+                {"Envelope":{"WARC-Header-Metadata":{"WARC-Target-URI":"http://d.example/"},
+                 "Payload-Metadata":{"HTTP-Response-Metadata":{"HTML-Metadata":{
+                   "Head":{"Metas":[{"name":"tdm-reservation","content":"1"}]},
+                   "Links":[{"path":"IMG@/src","url":"y.jpg","alt":"reserved"}]}}}}}
+                """),
             Metadata("http://c.example/", "{ not json")).File;
         var problems = new List<SourceProblem>();
         var source = new WatCandidateSource(new HtmlExtractionOptions());
