@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Orchestrator.Demo;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Reading;
 using Pipeline.Sharding.Storage;
@@ -26,6 +27,14 @@ public sealed class CampaignTests(ITestOutputHelper output)
         Assert.True(clean.ExitCode == 0, string.Join('\n', clean.Stderr.TakeLast(30)));
         var accuracy = Assert.Single(clean.Stdout, l => l.StartsWith("demo: zero-shot top-1", StringComparison.Ordinal));
         Assert.Contains("held-out clipart pictures of 8 categories", accuracy, StringComparison.Ordinal);
+        // The closing table: an evaluation every 50 steps and the last, one marked best, its weights kept under train/best.
+        var table = clean.Stdout.SkipWhile(l => l != DemoReport.Heading).ToList();
+        Assert.NotEmpty(table);
+        Assert.Equal(["step 50", "step 100", "step 150", "step 160"], table.Select(l => l.Trim()).Where(l => l.StartsWith("step ", StringComparison.Ordinal)).Select(l => l.Split("  ")[0]));
+        Assert.Single(table, l => l.EndsWith("   best", StringComparison.Ordinal));
+        Assert.Contains(table, l => l.TrimStart().StartsWith("best ", StringComparison.Ordinal) && l.Contains(Path.Combine("train", "best", "step-"), StringComparison.Ordinal));
+        Assert.Contains(table, l => l.TrimStart().StartsWith("dashboard ", StringComparison.Ordinal) && l.Contains("http://127.0.0.1:", StringComparison.Ordinal));
+        Assert.Single(Directory.GetDirectories(folder.Combine("clean", "train", "best")));
         foreach (var stage in new[] { "queries", "extract", "match", "balance", "fetch", "filter", "dedup", "train" })
         {
             Assert.Contains(clean.Stdout, l => l.TrimStart().StartsWith(stage + " ", StringComparison.Ordinal));

@@ -7,8 +7,10 @@ using Pipeline.Crawler.Sources;
 using Pipeline.Curation.Matching;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Demo;
+using Pipeline.Orchestrator.Grains.Campaigns;
 using Pipeline.Orchestrator.Grains.Training;
 using Pipeline.Sharding.Settings;
+using Pipeline.Trainer.Checkpoints;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Orchestrator.Cli;
@@ -59,8 +61,8 @@ public static class DemoCommand
                 Workers = 1,
                 Trainer = new TrainingOptions
                 {
-                    Model = "tiny", Steps = steps, GlobalBatch = 64, LearningRate = 2e-3, WarmupSteps = Math.Min(50, steps / 10), CheckpointEvery = 100,
-                    EvalEvery = 100, EvalFolder = Path.Combine(output, "eval"), TokenizerVocabulary = 4096,
+                    Model = "tiny", Steps = steps, GlobalBatch = 64, LearningRate = 2e-3, WarmupSteps = Math.Min(50, steps / 10), CheckpointEvery = 50,
+                    EvalEvery = 50, EvalFolder = Path.Combine(output, "eval"), TokenizerVocabulary = 4096,
                 },
             },
         },
@@ -87,6 +89,12 @@ public static class DemoCommand
         await using var session = await DashboardCommand.OpenSessionAsync(context, serve: true, cancellationToken);
         var code = await CampaignCommand.RunCampaignAsync(context, session, spec, follow: true, cancellationToken);
         var training = await session.Grains.GetGrain<ITrainingJobGrain>(spec.Name).GetStatus();
+        var campaign = await session.Grains.GetGrain<ICampaignGrain>(spec.Name).GetStatus();
+        foreach (var line in (await ReportAsync(campaign, training, spec.Training.Trainer.GlobalBatch, site, session.DashboardAddress, cancellationToken)).Lines())
+        {
+            await context.Output.WriteLineAsync(line);
+        }
+
         if (training.Evaluations.Count > 0)
         {
             var last = training.Evaluations[^1];
@@ -100,6 +108,27 @@ public static class DemoCommand
         }
 
         return code;
+    }
+
+    /// <summary>The demo's table: the campaign's stage results, the training job's evaluations and the best checkpoint the trainer kept.</summary>
+    private static async Task<DemoReport> ReportAsync(CampaignStatus campaign, TrainingJobStatus training, int batch, ClipartSite site, Uri? dashboard, CancellationToken cancellationToken)
+    {
+        var stages = Enum.GetValues<CampaignStage>()
+            .Where(stage => stage is not (CampaignStage.Train or CampaignStage.Done) && campaign.StageResults.ContainsKey(stage.ToString()))
+            .Select(stage => KeyValuePair.Create(stage.ToString().ToLowerInvariant(), campaign.StageResults[stage.ToString()]))
+            .ToList();
+        string? best = null;
+        int? bestStep = null;
+        var bestFolder = Path.Combine(training.Output, CheckpointStore.BestFolder);
+        if (training.Output.Length > 0 && new CheckpointStore(bestFolder).Latest() is { } path)
+        {
+            bestStep = (await CheckpointStore.ReadStateAsync(path, cancellationToken)).Step;
+            var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+            best = relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+        }
+
+        return new DemoReport(stages, training.Step, training.Steps, batch, training.Evaluations, bestStep, best,
+            ClipartCategory.Defaults.Count, site.HeldOut.Count, dashboard);
     }
 
     private static async Task<DemoWebServer> StartWebAsync(ClipartSite site, int port, CancellationToken cancellationToken)

@@ -91,7 +91,7 @@ public static class TrainCommand
 
     private static readonly Option<string?> Split = new("--data-split") { Description = "row-groups (each rank reads its own) or batch-slices (every rank reads all, batches match one process) [default: row-groups]" };
 
-    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "A checkpoint folder, or a run folder (its newest checkpoint)", Required = true };
+    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "A checkpoint folder, or a run folder (its best/ checkpoint when it evaluated during training, else its newest)", Required = true };
 
     /// <summary>The <c>train</c> command and its <c>eval</c> subcommand.</summary>
     public static Command Create(PipelineCli cli)

@@ -12,7 +12,7 @@ namespace Pipeline.Orchestrator.Cli;
 /// </summary>
 public static class TrainModelFileCommand
 {
-    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "A checkpoint folder, a run folder (its newest checkpoint) or a run's checkpoints/ folder", Required = true };
+    private static readonly Option<string> Checkpoint = new("--checkpoint") { Description = "A checkpoint folder, a run folder (its best/ checkpoint when it evaluated during training, else its newest) or a run's checkpoints/ folder", Required = true };
 
     private static readonly Option<string> Weights = WeightsFile(new("--out") { Description = $"The weights file; its extension chooses the format ({StateDictFile.KnownExtensions}); STEM.json, vocab.json and merges.txt go beside it", Required = true });
 

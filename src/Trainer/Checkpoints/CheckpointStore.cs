@@ -19,6 +19,16 @@ public sealed class CheckpointStore(string folder, int keep = 3)
     public const string OptimizerFile = "optimizer.bin";
     public const string StateFile = "state.json";
 
+    /// <summary>
+    /// The folder of a run that holds its best zero-shot evaluation's weights, <c>RUN/best/step-N/</c> (one checkpoint,
+    /// replaced only by a strictly higher top-1; written like any checkpoint, so the previous best is removed only
+    /// once the new one is in place).
+    /// </summary>
+    public const string BestFolder = "best";
+
+    /// <summary>The folder of a run that holds its checkpoints for resuming, <c>RUN/checkpoints/step-N/</c>.</summary>
+    public const string CheckpointsFolder = "checkpoints";
+
     // Enums as names (older checkpoints wrote numbers, which still read).
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new JsonStringEnumConverter() } };
 
@@ -62,8 +72,9 @@ public sealed class CheckpointStore(string folder, int keep = 3)
 
     /// <summary>
     /// The checkpoint a user means by <paramref name="given"/>: a checkpoint folder, a file in one (its
-    /// <c>model.bin</c>), a run folder (its newest checkpoint) or a run's <c>checkpoints</c> folder (the newest); null
-    /// when it is none of these. Runs keep no "best" checkpoint, so the newest is the one.
+    /// <c>model.bin</c>), a run folder (its best checkpoint, <see cref="BestFolder"/>, when it evaluated during training;
+    /// else its newest), a run's <c>checkpoints</c> folder (the newest) or its <c>best</c> folder; null when it is none
+    /// of these. Resuming does not use it: a run resumes from its newest checkpoint (<see cref="Latest"/>).
     /// </summary>
     public static string? Find(string given)
     {
@@ -74,10 +85,12 @@ public sealed class CheckpointStore(string folder, int keep = 3)
             return folder;
         }
 
-        return new CheckpointStore(Path.Combine(folder, "checkpoints")).Latest() ?? new CheckpointStore(folder).Latest();
+        return new CheckpointStore(Path.Combine(folder, BestFolder)).Latest()
+            ?? new CheckpointStore(Path.Combine(folder, CheckpointsFolder)).Latest()
+            ?? new CheckpointStore(folder).Latest();
     }
 
-    /// <summary>The run folder a checkpoint folder belongs to (<c>RUN/checkpoints/step-N</c>), where its <c>tokenizer/</c> is.</summary>
+    /// <summary>The run folder a checkpoint folder belongs to (<c>RUN/checkpoints/step-N</c> or <c>RUN/best/step-N</c>), where its <c>tokenizer/</c> is.</summary>
     public static string RunFolderOf(string checkpoint) => Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint).TrimEnd('/')))!;
 
     /// <summary>Reads a checkpoint's state.</summary>

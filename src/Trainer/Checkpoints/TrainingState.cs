@@ -1,4 +1,5 @@
 using Pipeline.Trainer.Data;
+using Pipeline.Trainer.Evaluation;
 using Pipeline.Trainer.Training;
 
 namespace Pipeline.Trainer.Checkpoints;
@@ -20,6 +21,11 @@ namespace Pipeline.Trainer.Checkpoints;
 /// such a checkpoint holds weights only (no optimizer moments, data positions or generator state), and training from
 /// it starts at step 0 with any batch and world size.
 /// </param>
+/// <param name="Evaluation">
+/// The zero-shot result of these weights, for the run's best checkpoint (<see cref="CheckpointStore.BestFolder"/>); null for
+/// the others. A best checkpoint holds weights only (no optimizer moments or data positions): it is for export and
+/// evaluation, not for resuming.
+/// </param>
 public sealed record TrainingState(
     int Step,
     string Config,
@@ -32,4 +38,5 @@ public sealed record TrainingState(
     TrainingPrecision Precision = TrainingPrecision.Fp32,
     double? LossScale = null,
     int LossScaleCleanSteps = 0,
-    string? ImportedFrom = null);
+    string? ImportedFrom = null,
+    ZeroShotResult? Evaluation = null);

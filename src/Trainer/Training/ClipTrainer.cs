@@ -22,7 +22,10 @@ namespace Pipeline.Trainer.Training;
 /// The CLIP training loop for one rank: streams batches from the shards, runs forward and backward under a
 /// dispose scope per step (so native memory stays flat), sums gradients over the ranks, applies AdamW with the
 /// warmup-cosine schedule, and checkpoints, logs and evaluates at intervals. Rank 0 writes the checkpoints and
-/// the metrics (<c>OUT/metrics.jsonl</c>, one JSON object per line).
+/// the metrics (<c>OUT/metrics.jsonl</c>, one JSON object per line). With an evaluation folder, rank 0 also keeps the
+/// weights of the best evaluation so far (highest top-1, the earlier step on a tie) in <c>OUT/best/step-N/</c>
+/// (<see cref="CheckpointStore.BestFolder"/>), its result in the checkpoint's state; each evaluation's metrics line names
+/// the best step so far. A resumed run reads its best so far back from that folder; a fresh run removes a stale one.
 /// </summary>
 public sealed partial class ClipTrainer(TrainingOptions options, ICollectives collectives, ILogger logger)
 {
@@ -53,7 +56,7 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         }
 
         var config = ClipConfig.Resolve(options.Model) with { VocabularySize = tokenizer.VocabularySize, ContextLength = tokenizer.ContextLength };
-        var checkpoints = new CheckpointStore(Path.Combine(output, "checkpoints"), options.KeepCheckpoints);
+        var checkpoints = new CheckpointStore(Path.Combine(output, CheckpointStore.CheckpointsFolder), options.KeepCheckpoints);
         TrainingState? resumed = null;
         string? from = resume ? checkpoints.Latest() : null;
         if (from is not null)
@@ -118,6 +121,8 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
         await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), loaderOptions, resumed is { ImportedFrom: null } ? resumed.Positions[collectives.Rank] : null, logger);
         await using var metrics = collectives.Rank == 0 ? OpenMetrics(output, firstStep) : null;
 
+        var bestStore = new CheckpointStore(Path.Combine(output, CheckpointStore.BestFolder), keep: 1);
+        var best = collectives.Rank == 0 && evalSet is not null ? await ReadBestAsync(bestStore, resumed is { ImportedFrom: null }, cancellationToken) : null;
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
         long skipped = 0;
@@ -188,9 +193,17 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                 LogEvaluation(done, evaluation.Top1, evaluation.Top5, evaluation.Chance);
                 TrainerMetrics.ZeroShotAccuracy.Record(evaluation.Top1, new KeyValuePair<string, object?>("k", 1));
                 TrainerMetrics.ZeroShotAccuracy.Record(evaluation.Top5, new KeyValuePair<string, object?>("k", 5));
+                if (collectives.Rank == 0 && (best is null || evaluation.Top1 > best.Evaluation.Top1))
+                {
+                    var state = new TrainingState(done, options.Model, collectives.WorldSize, options.GlobalBatch, options.Seed, CheckpointStore.SaveRng(), [], options.Loss,
+                        options.Precision, Evaluation: evaluation);
+                    best = new BestCheckpoint(await bestStore.SaveAsync(model, optimizer: null, state, cancellationToken), done, evaluation);
+                    LogBest(best.Path, done, evaluation.Top1);
+                }
+
                 if (metrics is not null)
                 {
-                    await WriteLineAsync(metrics, new { step = done, eval = evaluation }, cancellationToken);
+                    await WriteLineAsync(metrics, new { step = done, eval = evaluation, bestStep = best?.Step }, cancellationToken);
                 }
             }
 
@@ -200,7 +213,33 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             }
         }
 
-        return new TrainingOutcome(firstStep, losses, lastCheckpoint, evaluation);
+        return new TrainingOutcome(firstStep, losses, lastCheckpoint, evaluation, best);
+    }
+
+    /// <summary>
+    /// The best so far of a resumed run, from its best checkpoint's state; a fresh run (or one from imported weights)
+    /// removes a best left in the output folder by an earlier run. A best written after the checkpoint a run resumes
+    /// from is kept: its weights were evaluated as its state says, and only a strictly better evaluation replaces it.
+    /// </summary>
+    private static async Task<BestCheckpoint?> ReadBestAsync(CheckpointStore store, bool resuming, CancellationToken cancellationToken)
+    {
+        if (!resuming)
+        {
+            if (Directory.Exists(store.Folder))
+            {
+                Directory.Delete(store.Folder, recursive: true);
+            }
+
+            return null;
+        }
+
+        if (store.Latest() is not { } path)
+        {
+            return null;
+        }
+
+        var state = await CheckpointStore.ReadStateAsync(path, cancellationToken);
+        return state.Evaluation is { } evaluation ? new BestCheckpoint(path, state.Step, evaluation) : null;
     }
 
     private void BroadcastWeights(ClipModel model)
@@ -296,6 +335,9 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Step} skipped: fp16 gradients overflowed; loss scale now {LossScale}")]
     private partial void LogSkippedStep(int step, double lossScale);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Best checkpoint {Checkpoint} at step {Step} (top-1 {Top1:P1})")]
+    private partial void LogBest(string checkpoint, int step, double top1);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Zero-shot at step {Step}: top-1 {Top1:P1}, top-5 {Top5:P1} (chance {Chance:P1})")]
     private partial void LogEvaluation(int step, double top1, double top5, double chance);

@@ -110,7 +110,7 @@ public sealed partial class TrainingJobGrain(
         Record(last);
         state.State.Phase = TrainingJobPhase.Completed;
         state.State.Message = state.State.Evaluations.Count > 0
-            ? FormattableString.Invariant($"done; zero-shot top-1 {state.State.Evaluations[^1].Value:P1}, top-5 {state.State.Evaluations[^1].Extra:P1}")
+            ? FormattableString.Invariant($"done; zero-shot top-1 {state.State.Evaluations[^1].Value:P1}, top-5 {state.State.Evaluations[^1].Extra:P1}{BestNote(state.State.Evaluations)}")
             : "done";
         await state.WriteStateAsync();
         await this.UnregisterReminder(await this.GetReminder("training") ?? throw new InvalidOperationException("no reminder"));
@@ -283,4 +283,16 @@ public sealed partial class TrainingJobGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {Job}: rank {Rank} on {Silo} did not answer: {Reason}")]
     private partial void LogPlacementFailed(string job, int rank, string silo, string reason);
+
+    /// <summary>
+    /// The best evaluation when it is not the last: the trainer keeps its weights in <c>OUT/best/step-N</c> (highest
+    /// top-1, the earlier step on a tie), which <c>train export</c> and <c>train eval</c> prefer for the run folder.
+    /// </summary>
+    private static string BestNote(List<TrainingPoint> evaluations)
+    {
+        var best = evaluations.OrderByDescending(e => e.Value).ThenBy(e => e.Step).First();
+        return best.Step == evaluations[^1].Step
+            ? " (the best, kept in best/)"
+            : FormattableString.Invariant($"; best top-1 {best.Value:P1}, top-5 {best.Extra:P1} at step {best.Step}, kept in best/");
+    }
 }
