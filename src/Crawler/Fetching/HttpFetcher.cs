@@ -237,9 +237,9 @@ public sealed partial class HttpFetcher : IDisposable
     private async Task ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
     {
         var rules = await robots.GetRulesAsync(url, cancellationToken);
-        var host = url.GetLeftPart(UriPartial.Authority);
         if (rules.WhyDisallowed(url) is { } rule)
         {
+            var host = url.GetLeftPart(UriPartial.Authority);
             throw new FetchFailedException(FetchErrorClass.Robots, rules.UnreachableReason is { } unreachable
                 ? $"{unreachable}; RFC 9309 then disallows all of {host}"
                 : $"robots.txt of {host} disallows {url.PathAndQuery} for {_options.ProductToken} ({rule})");
@@ -247,6 +247,7 @@ public sealed partial class HttpFetcher : IDisposable
 
         if (_options.ObeyCrawlDelay && rules.CrawlDelay is { } delay && delay > TimeSpan.Zero)
         {
+            var host = url.GetLeftPart(UriPartial.Authority);
             if (delay > _options.MaxCrawlDelay)
             {
                 throw new FetchFailedException(FetchErrorClass.Robots,

@@ -95,13 +95,8 @@ public sealed class HtmlImageExtractor
 
     private string? MetaOptOut(IDocument document)
     {
-        var contents = document.QuerySelectorAll("meta[name][content]")
-            .Where(m => RobotsTag.IsRobotsMetaName(m.GetAttribute("name"), _options.ProductToken))
-            .Select(m => m.GetAttribute("content")!);
-        var tdm = document.QuerySelectorAll("meta[name][content]")
-            .Where(m => string.Equals(m.GetAttribute("name"), RobotsTag.TdmReservationName, StringComparison.OrdinalIgnoreCase))
-            .Select(m => m.GetAttribute("content")!);
-        return RobotsTag.FindOptOut(contents, _options.ProductToken, _options.Consent) ?? _options.Consent.TdmOptOut(tdm);
+        var metas = document.QuerySelectorAll("meta[name][content]").Select(m => (m.GetAttribute("name"), m.GetAttribute("content")));
+        return RobotsTag.FindMetaOptOut(metas, _options.ProductToken, _options.Consent);
     }
 
     private static string? ImageUrl(IElement image, Uri baseUri)

@@ -45,6 +45,19 @@ public static class RobotsTag
         return null;
     }
 
+    /// <summary>
+    /// The first opt-out among a page's meta tags, as (name, content): robots directives for
+    /// <paramref name="productToken"/>, else a TDM reservation; null when none opts out.
+    /// </summary>
+    public static string? FindMetaOptOut(IEnumerable<(string? Name, string? Content)> metas, string productToken, ConsentSignals consent)
+    {
+        ArgumentNullException.ThrowIfNull(metas);
+        ArgumentNullException.ThrowIfNull(consent);
+        var tags = metas.Where(m => m.Name is not null && m.Content is not null).ToList();
+        return FindOptOut(tags.Where(m => IsRobotsMetaName(m.Name, productToken)).Select(m => m.Content!), productToken, consent)
+            ?? consent.TdmOptOut(tags.Where(m => string.Equals(m.Name, TdmReservationName, StringComparison.OrdinalIgnoreCase)).Select(m => m.Content!));
+    }
+
     /// <summary>Whether a <c>&lt;meta name="..."&gt;</c> carries robots directives for us: <c>robots</c>, or our product token.</summary>
     public static bool IsRobotsMetaName(string? name, string productToken) =>
         name is not null && (name.Equals("robots", StringComparison.OrdinalIgnoreCase) || name.Equals(productToken, StringComparison.OrdinalIgnoreCase));

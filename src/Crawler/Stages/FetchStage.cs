@@ -120,8 +120,9 @@ public static class FetchStage
 
         var round = RoundName(name, rounds + 1);
         var shardPrefix = $"{name}-r{rounds + 1}";
-        var manifest = await new ManifestStore(store).LoadAsync(cancellationToken);
-        if (manifest.Find(shardPrefix + "-00000") is { } committed && File.Exists(LogPath(logFolder, round)))
+        // Only a round that wrote its log can have committed its shard: the manifest is read for those alone.
+        if (File.Exists(LogPath(logFolder, round))
+            && (await new ManifestStore(store).LoadAsync(cancellationToken)).Find(shardPrefix + "-00000") is { } committed)
         {
             var logged = await ReadLogAsync(LogPath(logFolder, round), cancellationToken);
             var done = new FetchChunkRecord(round, logged.Count, (int)committed.Samples, committed.Name);

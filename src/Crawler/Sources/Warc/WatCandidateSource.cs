@@ -60,13 +60,8 @@ public sealed class WatCandidateSource(HtmlExtractionOptions options)
         var head = Path(metadata, "Head");
         if (head is { } h && h.TryGetProperty("Metas", out var metas) && metas.ValueKind == JsonValueKind.Array)
         {
-            var robots = metas.EnumerateArray()
-                .Where(m => RobotsTag.IsRobotsMetaName(Text(m, "name"), options.ProductToken))
-                .Select(m => Text(m, "content") ?? string.Empty);
-            var tdm = metas.EnumerateArray()
-                .Where(m => string.Equals(Text(m, "name"), RobotsTag.TdmReservationName, StringComparison.OrdinalIgnoreCase))
-                .Select(m => Text(m, "content") ?? string.Empty);
-            if (RobotsTag.FindOptOut(robots, options.ProductToken, options.Consent) is not null || options.Consent.TdmOptOut(tdm) is not null)
+            var tags = metas.EnumerateArray().Select(m => (Text(m, "name"), Text(m, "content")));
+            if (RobotsTag.FindMetaOptOut(tags, options.ProductToken, options.Consent) is not null)
             {
                 return [];
             }
