@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Images;
+using Pipeline.Crawler.Network;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Crawler.Robots;
 using Pipeline.TestServices;
 
@@ -77,7 +79,7 @@ public class FetcherTests
             {
                 // A token bucket of one token per 200 ms: any window holds at most one request more than its length allows.
                 var gap = times[j] - times[i];
-                Assert.True(gap >= TimeSpan.FromMilliseconds(((j - i - 1) * 200) - 100), $"requests {i} and {j} came {gap.TotalMilliseconds} ms apart");
+                Assert.True(gap >= TimeSpan.FromMilliseconds(((j - i - 1) * 200) - 100), $"requests {i} and {j} came {gap.TotalMilliseconds} ms apart: {string.Join(", ", server.Requests.Select(r => $"{r.PathAndQuery}@{r.At.TotalMilliseconds:0}"))}");
             }
         }
 
@@ -106,6 +108,35 @@ public class FetcherTests
         var times = server.TimesOf("/busy.jpg");
         Assert.Equal(2, times.Count);
         Assert.InRange((times[1] - times[0]).TotalSeconds, 1.9, 6);
+    }
+
+    [Fact]
+    public async Task A_429_with_retry_after_pauses_the_host_for_every_fetcher_sharing_the_budget()
+    {
+        var calls = 0;
+        await using var server = await StartAsync(app => app.MapGet("/busy.jpg", (HttpContext context) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Response.Headers.RetryAfter = "2";
+                return Results.StatusCode(429);
+            }
+
+            return Results.Bytes(Jpeg, "image/jpeg");
+        }));
+        var budget = new PauseSignallingBudget(new LocalHostBudget());
+        using var first = new HttpFetcher(FetcherFixture.Options(o => o.ObeyRobots = false), new NetworkSafetyOptions { AllowLoopback = true }, budget: budget);
+        using var second = new HttpFetcher(FetcherFixture.Options(o => o.ObeyRobots = false), new NetworkSafetyOptions { AllowLoopback = true }, budget: budget);
+
+        var busy = first.FetchAsync(server.Url("/busy.jpg"), CancellationToken.None);
+        await budget.Paused.WaitAsync(TimeSpan.FromSeconds(30));
+        var other = await second.FetchAsync(server.Url("/cat.jpg"), CancellationToken.None);
+
+        Assert.True(other.Succeeded, other.Reason);
+        Assert.True((await busy).Succeeded);
+        var paused = server.TimesOf("/busy.jpg")[0];
+        Assert.True(server.TimesOf("/cat.jpg")[0] - paused >= TimeSpan.FromSeconds(1.9), $"the other fetcher's request came {(server.TimesOf("/cat.jpg")[0] - paused).TotalSeconds:0.00} s after the 429");
+        Assert.True(server.TimesOf("/busy.jpg")[1] - paused >= TimeSpan.FromSeconds(1.9));
     }
 
     [Fact]
@@ -343,5 +374,21 @@ public class FetcherTests
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>The real budget, telling the test when a host was paused so it can ask for a turn after that.</summary>
+    private sealed class PauseSignallingBudget(IHostBudget inner) : IHostBudget
+    {
+        private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Paused => _paused.Task;
+
+        public ValueTask WaitTurnAsync(string host, HostPace pace, CancellationToken cancellationToken) => inner.WaitTurnAsync(host, pace, cancellationToken);
+
+        public async ValueTask PauseAsync(string host, DateTimeOffset until, CancellationToken cancellationToken)
+        {
+            await inner.PauseAsync(host, until, cancellationToken);
+            _paused.TrySetResult();
+        }
     }
 }

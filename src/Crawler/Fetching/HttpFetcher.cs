@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Crawler.Network;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Crawler.Robots;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.RateLimiting;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -17,8 +16,10 @@ namespace Pipeline.Crawler.Fetching;
 /// <summary>
 /// Fetches URLs politely and safely: one pooled <see cref="HttpClient"/> (HTTP/2 where offered, decompression), every
 /// connection through the <see cref="SafeConnector"/>, redirects followed by hand so each hop is checked, robots.txt
-/// and X-Robots-Tag obeyed, and per host a Polly pipeline of rate limit, total timeout, retries with jittered
-/// exponential backoff that honour Retry-After, a circuit breaker and a per-attempt timeout that also covers the body.
+/// and X-Robots-Tag obeyed, every request (retries included) sent in its turn from an <see cref="IHostBudget"/> that
+/// paces each host (rate, burst, Crawl-delay) and pauses it after a 429/503 with Retry-After, and per host a Polly
+/// pipeline of total timeout, retries with jittered exponential backoff that honour Retry-After, a circuit breaker
+/// and a per-attempt timeout that also covers the body.
 /// It never throws for a failed fetch: every outcome is a <see cref="FetchResult"/> with an error class.
 /// </summary>
 public sealed partial class HttpFetcher : IDisposable
@@ -26,31 +27,28 @@ public sealed partial class HttpFetcher : IDisposable
     private readonly FetcherOptions _options;
     private readonly SafeConnector _connector;
     private readonly HttpClient _client;
-    private readonly PartitionedRateLimiter<string>? _rateLimiter;
+    private readonly IHostBudget _budget;
+    private readonly HostPace _pace;
+    private readonly ResiliencePipeline _attemptTimeout;
     private readonly RecentHostCache<ResiliencePipeline<HttpAttempt>> _pipelines;
     private readonly RobotsCache? _robots;
     private readonly HostFileCache<TdmRepRules>? _tdmRep;
 
-    // Keyed by host and delay, so a robots.txt that changes its Crawl-delay gets a limiter of its own.
-    private readonly PartitionedRateLimiter<(string Host, TimeSpan Delay)> _crawlDelays = PartitionedRateLimiter.Create<(string Host, TimeSpan Delay), (string, TimeSpan)>(
-        key => RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = 1,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = k.Item2,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
-        }));
     private readonly ILogger _logger;
 
-    /// <summary>A fetcher with its own connection pool; <paramref name="dns"/> replaces the system resolver (a fixed host table in tests).</summary>
-    public HttpFetcher(FetcherOptions options, NetworkSafetyOptions network, ILogger<HttpFetcher>? logger = null, DnsCache? dns = null)
+    /// <summary>
+    /// A fetcher with its own connection pool; <paramref name="dns"/> replaces the system resolver (a fixed host table in
+    /// tests) and <paramref name="budget"/> the fetcher's own per-host pacing (a cluster shares one across its silos).
+    /// </summary>
+    public HttpFetcher(FetcherOptions options, NetworkSafetyOptions network, ILogger<HttpFetcher>? logger = null, DnsCache? dns = null, IHostBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(network);
         options.Validate();
         _options = options;
+        _budget = budget ?? new LocalHostBudget(options.MaxHostsTracked);
+        _pace = HostPace.Of(options.RequestsPerSecondPerHost, options.BurstPerHost);
+        _attemptTimeout = new ResiliencePipelineBuilder().AddTimeout(options.AttemptTimeout).Build();
         _pipelines = new RecentHostCache<ResiliencePipeline<HttpAttempt>>(options.MaxHostsTracked);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _connector = new SafeConnector(network, dns ?? new DnsCache(network.DnsCacheTime));
@@ -77,20 +75,6 @@ public sealed partial class HttpFetcher : IDisposable
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
         _client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
-        if (options.RequestsPerSecondPerHost > 0)
-        {
-            var period = TimeSpan.FromSeconds(1 / options.RequestsPerSecondPerHost);
-            _rateLimiter = PartitionedRateLimiter.Create<string, string>(host => RateLimitPartition.GetTokenBucketLimiter(host, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.BurstPerHost,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = period,
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                AutoReplenishment = true,
-            }));
-        }
-
         if (options.ObeyRobots)
         {
             _robots = new RobotsCache((url, ct) => FetchCoreAsync(url, isHostFile: true, ct), options.ProductToken, options.RobotsCacheTime, options.MaxHostsTracked);
@@ -175,9 +159,10 @@ public sealed partial class HttpFetcher : IDisposable
                     throw new FetchFailedException(FetchErrorClass.InvalidUrl, $"not an http(s) URL: {Truncate(current.OriginalString)}");
                 }
 
+                var pace = _pace;
                 if (!isHostFile && _robots is not null)
                 {
-                    await ObeyRobotsAsync(_robots, current, cancellationToken);
+                    pace = pace.WithCrawlDelay(await ObeyRobotsAsync(_robots, current, cancellationToken));
                 }
 
                 if (!isHostFile && _tdmRep is not null && (await _tdmRep.GetAsync(current, cancellationToken)).ReservationFor(current) is { } reservation)
@@ -188,10 +173,12 @@ public sealed partial class HttpFetcher : IDisposable
 
                 // Checked here as well as at connect time, so a refused host fails fast and clearly even with a pooled connection.
                 await _connector.ResolveAllowedAsync(current.IdnHost, cancellationToken);
-                var attempt = await PipelineFor(current).ExecuteAsync(
-                    static (state, token) => state.Self.AttemptAsync(state.Url, state.IsHostFile, token),
-                    (Self: this, Url: current, IsHostFile: isHostFile),
-                    cancellationToken);
+                // The first turn is waited for outside the timeouts (waiting at a busy host is politeness, not a failure);
+                // a retry waits for its turn inside them, so retries keep to the host's pace too.
+                var host = HostOf(current);
+                await _budget.WaitTurnAsync(host, pace, cancellationToken);
+                var hop = new Hop(this, current, host, pace, isHostFile);
+                var attempt = await PipelineFor(host).ExecuteAsync(static (hop, token) => hop.AttemptAsync(token), hop, cancellationToken);
                 status = attempt.Status;
                 if (attempt.Body is not null)
                 {
@@ -233,13 +220,16 @@ public sealed partial class HttpFetcher : IDisposable
         }
     }
 
-    /// <summary>Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why robots.txt could not be read.</summary>
-    private async Task ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why
+    /// robots.txt could not be read; otherwise returns the Crawl-delay to keep, if any.
+    /// </summary>
+    private async Task<TimeSpan?> ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
     {
         var rules = await robots.GetRulesAsync(url, cancellationToken);
         if (rules.WhyDisallowed(url) is { } rule)
         {
-            var host = url.GetLeftPart(UriPartial.Authority);
+            var host = HostOf(url);
             throw new FetchFailedException(FetchErrorClass.Robots, rules.UnreachableReason is { } unreachable
                 ? $"{unreachable}; RFC 9309 then disallows all of {host}"
                 : $"robots.txt of {host} disallows {url.PathAndQuery} for {_options.ProductToken} ({rule})");
@@ -247,19 +237,19 @@ public sealed partial class HttpFetcher : IDisposable
 
         if (_options.ObeyCrawlDelay && rules.CrawlDelay is { } delay && delay > TimeSpan.Zero)
         {
-            var host = url.GetLeftPart(UriPartial.Authority);
             if (delay > _options.MaxCrawlDelay)
             {
                 throw new FetchFailedException(FetchErrorClass.Robots,
-                    $"robots.txt of {host} asks for a Crawl-delay of {delay.TotalSeconds:0.###} s, more than {FetcherOptions.Key(nameof(FetcherOptions.MaxCrawlDelay))} ({_options.MaxCrawlDelay.TotalSeconds:0.###} s)");
+                    $"robots.txt of {HostOf(url)} asks for a Crawl-delay of {delay.TotalSeconds:0.###} s, more than {FetcherOptions.Key(nameof(FetcherOptions.MaxCrawlDelay))} ({_options.MaxCrawlDelay.TotalSeconds:0.###} s)");
             }
 
-            // One request per delay to this host from this fetcher, retries aside; waiting is politeness, not a timeout.
-            using var lease = await _crawlDelays.AcquireAsync((host, delay), 1, cancellationToken);
+            return delay;
         }
+
+        return null;
     }
 
-    private async ValueTask<HttpAttempt> AttemptAsync(Uri url, bool isHostFile, CancellationToken cancellationToken)
+    private async ValueTask<HttpAttempt> AttemptAsync(Uri url, string host, bool isHostFile, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -271,7 +261,15 @@ public sealed partial class HttpFetcher : IDisposable
 
         if (!response.IsSuccessStatusCode)
         {
-            return new HttpAttempt(status, null, RetryAfter(response), null, null);
+            var retryAfter = RetryAfter(response);
+            if (status == 429 || (status == 503 && retryAfter is not null))
+            {
+                // The host asked everyone sharing the budget to hold off, not just this request; a 429 without a date gets the base backoff.
+                var pause = retryAfter ?? _options.RetryDelay;
+                await _budget.PauseAsync(host, DateTimeOffset.UtcNow + (pause < _options.MaxRetryAfter ? pause : _options.MaxRetryAfter), cancellationToken);
+            }
+
+            return new HttpAttempt(status, null, retryAfter, null, null);
         }
 
         if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
@@ -296,19 +294,13 @@ public sealed partial class HttpFetcher : IDisposable
         return delay is { } d ? (d < TimeSpan.Zero ? TimeSpan.Zero : d) : null;
     }
 
-    private ResiliencePipeline<HttpAttempt> PipelineFor(Uri url) =>
-        _pipelines.GetOrAdd(url.GetLeftPart(UriPartial.Authority), Build);
+    /// <summary>The key a host's pace, pauses and resilience state are kept under: scheme, host and port.</summary>
+    private static string HostOf(Uri url) => url.GetLeftPart(UriPartial.Authority);
 
-    private ResiliencePipeline<HttpAttempt> Build(string host)
-    {
-        var builder = new ResiliencePipelineBuilder<HttpAttempt>();
-        if (_rateLimiter is { } limiter)
-        {
-            // Outside the timeouts: waiting one's turn at a busy host is politeness, not a failure.
-            builder.AddRateLimiter(new RateLimiterStrategyOptions { RateLimiter = args => limiter.AcquireAsync(host, 1, args.Context.CancellationToken) });
-        }
+    private ResiliencePipeline<HttpAttempt> PipelineFor(string host) => _pipelines.GetOrAdd(host, Build);
 
-        builder
+    private ResiliencePipeline<HttpAttempt> Build(string host) =>
+        new ResiliencePipelineBuilder<HttpAttempt>()
             .AddTimeout(_options.TotalTimeout)
             .AddRetry(new RetryStrategyOptions<HttpAttempt>
             {
@@ -332,9 +324,7 @@ public sealed partial class HttpFetcher : IDisposable
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(_options.AttemptTimeout);
-        return builder.Build();
-    }
+            .Build();
 
     private bool IsTransient(Outcome<HttpAttempt> outcome) => outcome switch
     {
@@ -393,8 +383,23 @@ public sealed partial class HttpFetcher : IDisposable
     public void Dispose()
     {
         _client.Dispose();
-        _rateLimiter?.Dispose();
-        _crawlDelays.Dispose();
+    }
+
+    /// <summary>One hop's attempts: each after the first waits for its turn, then runs under the per-attempt timeout.</summary>
+    private sealed class Hop(HttpFetcher fetcher, Uri url, string host, HostPace pace, bool isHostFile)
+    {
+        private bool _retry;
+
+        public async ValueTask<HttpAttempt> AttemptAsync(CancellationToken cancellationToken)
+        {
+            if (_retry)
+            {
+                await fetcher._budget.WaitTurnAsync(host, pace, cancellationToken);
+            }
+
+            _retry = true;
+            return await fetcher._attemptTimeout.ExecuteAsync(token => fetcher.AttemptAsync(url, host, isHostFile, token), cancellationToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "circuit opened for {Host}: refusing its requests for {BreakSeconds} s")]

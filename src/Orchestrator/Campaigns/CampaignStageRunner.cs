@@ -5,6 +5,7 @@ using Pipeline.Crawler.Downloading;
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Html;
 using Pipeline.Crawler.Images;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Crawler.Stages;
 using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Jobs;
@@ -26,10 +27,11 @@ namespace Pipeline.Orchestrator.Campaigns;
 /// Does a campaign's stage work with the stage libraries. Every method is idempotent: it skips what is
 /// committed and redoes the rest, so a campaign moved to another silo after a crash just calls it again.
 /// </summary>
-public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions storeOptions, ILoggerFactory logging) : IDisposable
+/// <remarks><paramref name="hostBudget"/> paces each host for every fetcher sharing it (the silo's, so the whole cluster's); null gives the fetcher its own.</remarks>
+public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions storeOptions, ILoggerFactory logging, IHostBudget? hostBudget = null) : IDisposable
 {
     private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-    private readonly Lazy<HttpFetcher> _fetcher = new(() => CreateFetcher(spec, logging));
+    private readonly Lazy<HttpFetcher> _fetcher = new(() => CreateFetcher(spec, logging, hostBudget));
     private ImageDownloader? _downloader;
 
     // Shares the crawl's fetcher (and its politeness and network rules); made on first use, as extract-only runners never need it.
@@ -274,7 +276,8 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         _downloader?.Dispose();
     }
 
-    private static HttpFetcher CreateFetcher(CampaignSpec spec, ILoggerFactory logging) => new(spec.Fetcher, spec.Network, logging.CreateLogger<HttpFetcher>());
+    private static HttpFetcher CreateFetcher(CampaignSpec spec, ILoggerFactory logging, IHostBudget? hostBudget) =>
+        new(spec.Fetcher, spec.Network, logging.CreateLogger<HttpFetcher>(), budget: hostBudget);
 
     private CurationJob Job(string input, string output, IWorkItemRunner runner, IProgress<StageProgress> progress)
     {

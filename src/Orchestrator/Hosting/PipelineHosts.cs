@@ -12,7 +12,9 @@ using Orleans.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Serialization;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Orchestrator.Dashboard;
+using Pipeline.Orchestrator.Grains.Politeness;
 using Pipeline.Orchestrator.Placement;
 using Pipeline.Orchestrator.Reminders;
 using Pipeline.Orchestrator.Storage;
@@ -91,6 +93,11 @@ public static class PipelineHosts
             silo.Services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
             silo.Services.AddSingleton<SiloDirectory>();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = options.CampaignReminderPeriod < o.MinimumReminderPeriod ? options.CampaignReminderPeriod : o.MinimumReminderPeriod);
+            // Every fetch of this silo waits its turn at a host here: shared by the whole cluster when distributed, by the process otherwise.
+            var hostBudget = configuration.GetSection(HostBudgetOptions.Section).Get<HostBudgetOptions>() ?? new HostBudgetOptions();
+            silo.Services.AddSingleton<IHostBudget>(services => options.IsDistributed
+                ? new ClusterHostBudget(services.GetRequiredService<IGrainFactory>(), hostBudget)
+                : new LocalHostBudget());
             silo.Services.AddSingleton(roles);
             silo.Services.AddSingleton(ports);
             silo.Services.AddSerializer(LibraryRecordCodec.AddTo);

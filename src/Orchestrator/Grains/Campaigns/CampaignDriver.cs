@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Curation.Counting;
 using Pipeline.Curation.Stages;
 using Pipeline.Orchestrator.Campaigns;
@@ -20,7 +21,7 @@ namespace Pipeline.Orchestrator.Grains.Campaigns;
 /// campaign grain's silo, off the grain scheduler; if that silo dies, the grain's next activation starts a new driver,
 /// which redoes the current stage: every stage skips its committed work.
 /// </summary>
-public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, ShardStoreOptions storeOptions, ILoggerFactory logging)
+public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, ShardStoreOptions storeOptions, IHostBudget hostBudget, ILoggerFactory logging)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
 
@@ -41,7 +42,7 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             string summary;
             try
             {
-                using var runner = new CampaignStageRunner(spec, storeOptions, logging);
+                using var runner = new CampaignStageRunner(spec, storeOptions, logging, hostBudget);
                 summary = await RunStageAsync(status.Run, stage, spec, runner, new ImmediateProgress<StageProgress>(p => _ = campaign.Report(stage, p)), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

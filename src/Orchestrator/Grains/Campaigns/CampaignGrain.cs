@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.Shards;
@@ -19,6 +20,7 @@ public sealed partial class CampaignGrain(
     SiloDirectory silos,
     IConfiguration configuration,
     IOptions<PipelineOptions> options,
+    IHostBudget hostBudget,
     ILoggerFactory logging) : Grain, ICampaignGrain, IRemindable, IDisposable
 {
     private const string ReminderName = "campaign";
@@ -213,7 +215,7 @@ public sealed partial class CampaignGrain(
         {
             _driverStop?.Dispose();
             _driverStop = new CancellationTokenSource();
-            var driver = new CampaignDriver(GrainFactory, silos, StoreOptions(), logging);
+            var driver = new CampaignDriver(GrainFactory, silos, StoreOptions(), hostBudget, logging);
             var name = this.GetPrimaryKeyString();
             var token = _driverStop.Token;
             _driver = Task.Run(async () =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Pipeline.Crawler.Politeness;
 using Pipeline.Orchestrator.Campaigns;
 using Pipeline.Orchestrator.Grains.Counters;
 using Pipeline.Orchestrator.Grains.WorkQueues;
@@ -10,7 +11,7 @@ namespace Pipeline.Orchestrator.Grains.Campaigns;
 
 /// <summary>Pulls chunks under a lease it renews while it works; the chunk's own commit record makes a redo after a lost lease harmless.</summary>
 [SiloTargetedPlacement]
-public sealed partial class CampaignWorkerGrain(IConfiguration configuration, ILoggerFactory logging) : Grain, ICampaignWorkerGrain
+public sealed partial class CampaignWorkerGrain(IConfiguration configuration, ILoggerFactory logging, IHostBudget hostBudget) : Grain, ICampaignWorkerGrain
 {
     private Task? _loop;
     private int _run;
@@ -36,7 +37,7 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
     {
         var logger = logging.CreateLogger<CampaignWorkerGrain>();
         var storeOptions = configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
-        using var runner = new CampaignStageRunner(spec, storeOptions, logging);
+        using var runner = new CampaignStageRunner(spec, storeOptions, logging, hostBudget);
         while (true)
         {
             // A paused, cancelled, failed or replaced campaign takes no more chunks; resuming starts a new loop.
