@@ -4,7 +4,7 @@
 
 const PAGE = 24;
 const number = new Intl.NumberFormat('en-US');
-const state = { store: null, entry: undefined, offset: 0, total: 0 };
+const state = { store: null, entry: undefined, offset: 0, total: 0, request: 0 };
 
 function element(tag, { text, className, attributes } = {}, ...children) {
   const node = document.createElement(tag);
@@ -77,19 +77,21 @@ async function loadStores() {
 
 async function selectStore(name) {
   state.store = name;
+  setStatus('loading', 'waiting');
   for (const button of document.querySelectorAll('#stores button')) button.classList.toggle('selected', button.dataset.store === name);
   const [entries, drops] = await Promise.all([
     getJson(`api/explorer/stores/${encodeURIComponent(name)}/entries`),
     getJson(`api/explorer/stores/${encodeURIComponent(name)}/drops`),
   ]);
-  renderEntries(entries);
   renderDrops(drops);
+  await renderEntries(entries);
   setStatus('ready', 'live');
 }
 
 function renderEntries(list) {
   const container = document.getElementById('entries');
   container.replaceChildren();
+  container.dataset.store = list.store;
   document.getElementById('entries-section').hidden = false;
   if (list.entries.length === 0) {
     container.append(element('p', { className: 'muted', text: 'No samples committed yet.' }));
@@ -108,9 +110,12 @@ function renderEntries(list) {
 
 async function showSamples(entry, offset) {
   state.entry = entry;
+  const request = ++state.request;
   const id = entry === null ? 'none' : String(entry);
   for (const button of document.querySelectorAll('#entries button')) button.classList.toggle('selected', button.dataset.entry === id);
   const page = await getJson(`api/explorer/stores/${encodeURIComponent(state.store)}/entries/${id}/samples?offset=${offset}&limit=${PAGE}`);
+  // A later click won while this page was on its way: show that one, not this.
+  if (request !== state.request) return;
   state.offset = page.offset;
   state.total = page.total;
   document.getElementById('samples-section').hidden = false;
@@ -119,7 +124,11 @@ async function showSamples(entry, offset) {
   document.getElementById('page').textContent = `${number.format(page.samples.length ? page.offset + 1 : 0)}–${number.format(last)} of ${number.format(page.total)}`;
   document.getElementById('previous').disabled = page.offset === 0;
   document.getElementById('next').disabled = last >= page.total;
-  document.getElementById('grid').replaceChildren(...page.samples.map(s => figure(s)));
+  const grid = document.getElementById('grid');
+  grid.replaceChildren(...page.samples.map(s => figure(s)));
+  grid.dataset.store = state.store;
+  grid.dataset.entry = id;
+  grid.dataset.offset = String(page.offset);
 }
 
 function renderDrops(reasons) {
