@@ -61,7 +61,7 @@ public static class SampleExplorerApi
         {
             if (!int.TryParse(entry, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
             {
-                return TypedResults.Problem($"entry must be an entry id or 'none'", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem("entry must be an entry id or 'none'", statusCode: StatusCodes.Status400BadRequest);
             }
 
             id = parsed;
