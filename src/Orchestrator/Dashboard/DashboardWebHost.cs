@@ -11,13 +11,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Dashboard;
+using Pipeline.Orchestrator.Dashboard.Explorer;
 using Pipeline.Orchestrator.Telemetry;
 
 namespace Pipeline.Orchestrator.Dashboard;
 
 /// <summary>
 /// Serves the dashboard from the process that hosts a silo or a cluster client: the page and its assets (embedded,
-/// nothing from the internet), a JSON snapshot, a server-sent event stream of snapshots, and Orleans' own dashboard
+/// nothing from the internet), a JSON snapshot, a server-sent event stream of snapshots, the sample explorer (<c>/explorer</c>
+/// over <see cref="SampleExplorerApi"/>), and Orleans' own dashboard
 /// under <see cref="OrleansPrefix"/>, and the process's metrics for Prometheus at <see cref="MetricsPath"/>.
 /// </summary>
 public static partial class DashboardWebHost
@@ -36,6 +38,8 @@ public static partial class DashboardWebHost
         ["/"] = "index.html",
         ["/dashboard.js"] = "dashboard.js",
         ["/dashboard.css"] = "dashboard.css",
+        ["/explorer"] = "explorer.html",
+        ["/explorer.js"] = "explorer.js",
     };
 
     /// <summary>A web host builder listening where <paramref name="options"/> says (checked: no open address without a token).</summary>
@@ -48,6 +52,7 @@ public static partial class DashboardWebHost
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(options);
         builder.Services.AddPipelineMetrics();
+        builder.Services.AddSingleton<SampleExplorer>();
         return builder;
     }
 
@@ -72,6 +77,7 @@ public static partial class DashboardWebHost
             TypedResults.Json(await new DashboardSnapshotReader(grains, TimeProvider.System).ReadAsync(cancellationToken), Json));
         app.MapGet("/api/events", (IGrainFactory grains, ILoggerFactory logging, CancellationToken cancellationToken) =>
             TypedResults.ServerSentEvents(StreamAsync(grains, options.RefreshInterval, logging.CreateLogger(typeof(DashboardWebHost)), cancellationToken)));
+        app.MapSampleExplorerApi();
         app.MapOrleansDashboard(OrleansPrefix);
         // Prometheus' text format, behind the same token as the rest.
         app.MapPrometheusScrapingEndpoint(MetricsPath);

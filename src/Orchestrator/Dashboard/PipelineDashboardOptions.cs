@@ -19,6 +19,9 @@ public sealed record PipelineDashboardOptions
     /// <summary>Shared secret every request must carry (bearer header, or <c>?token=</c> once, which sets a cookie); from configuration or <c>PIPELINE_Dashboard__Token</c>, never a flag.</summary>
     public string? Token { get; set; }
 
+    /// <summary>Shard stores the sample explorer may read, by the name it shows (<c>Dashboard:Stores:NAME=LOCATION</c>); no other store is ever opened.</summary>
+    public Dictionary<string, string> Stores { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>How often the page is sent a fresh snapshot.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -53,7 +56,7 @@ public sealed record PipelineDashboardOptions
     // A record prints its members; the token must not reach a log line or an exception message.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append(CultureInfo.InvariantCulture, $"Address = {Address}, Port = {Port}, Token = {(Token is null ? "null" : "(set)")}, RefreshInterval = {RefreshInterval}");
+        builder.Append(CultureInfo.InvariantCulture, $"Address = {Address}, Port = {Port}, Token = {(Token is null ? "null" : "(set)")}, RefreshInterval = {RefreshInterval}, Stores = [{string.Join(", ", Stores.Keys)}]");
         return true;
     }
 }

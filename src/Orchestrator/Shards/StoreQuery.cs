@@ -110,14 +110,24 @@ public sealed class StoreQuery : IAsyncDisposable
 
     /// <summary>Runs <paramref name="sql"/> and returns up to <paramref name="maxRows"/> rows.</summary>
     /// <exception cref="PipelineConfigurationException">DuckDB refused the query (its message, naming what is wrong).</exception>
-    public async Task<StoreQueryResult> RunAsync(string sql, int maxRows, CancellationToken cancellationToken)
+    public Task<StoreQueryResult> RunAsync(string sql, int maxRows, CancellationToken cancellationToken) => RunAsync(sql, [], maxRows, cancellationToken);
+
+    /// <summary>Runs <paramref name="sql"/> with positional parameters (<c>$1</c>, <c>$2</c>, ...) and returns up to <paramref name="maxRows"/> rows.</summary>
+    /// <exception cref="PipelineConfigurationException">DuckDB refused the query (its message, naming what is wrong).</exception>
+    public async Task<StoreQueryResult> RunAsync(string sql, IReadOnlyList<object?> parameters, int maxRows, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
         try
         {
             await using var command = _connection.CreateCommand();
             command.CommandText = sql;
+            foreach (var parameter in parameters)
+            {
+                command.Parameters.Add(new DuckDBParameter(parameter ?? DBNull.Value));
+            }
+
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
             var rows = new List<object?[]>();
@@ -133,7 +143,12 @@ public sealed class StoreQuery : IAsyncDisposable
                 var row = new object?[columns.Count];
                 for (var c = 0; c < row.Length; c++)
                 {
-                    row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+                    row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c) switch
+                    {
+                        // A blob is a view of DuckDB's memory, valid only until the next row: keep a copy.
+                        Stream blob => await CopyAsync(blob, cancellationToken),
+                        var value => value,
+                    };
                 }
 
                 rows.Add(row);
@@ -154,6 +169,16 @@ public sealed class StoreQuery : IAsyncDisposable
         if (_copy is not null && Directory.Exists(_copy))
         {
             Directory.Delete(_copy, recursive: true);
+        }
+    }
+
+    private static async Task<byte[]> CopyAsync(Stream blob, CancellationToken cancellationToken)
+    {
+        await using (blob)
+        {
+            using var copy = new MemoryStream();
+            await blob.CopyToAsync(copy, cancellationToken);
+            return copy.ToArray();
         }
     }
 
