@@ -13,4 +13,13 @@ public sealed class CampaignFetch
 
     /// <summary>How long a worker holds a chunk without renewing before another may take it.</summary>
     [Id(2)] public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Rounds that fetch again, once every chunk is done, the entries whose last status is a retryable failure
+    /// (DNS, connection, timeout, open circuit, HTTP 429/5xx), as <c>crawl fetch --retry-failed</c> does; 0 for none.
+    /// </summary>
+    [Id(3)] public int RetryRounds { get; init; } = 1;
+
+    /// <summary>How long to wait before each retry round, so hosts that failed have time to recover.</summary>
+    [Id(4)] public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 }

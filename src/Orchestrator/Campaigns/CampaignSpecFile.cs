@@ -95,6 +95,8 @@ public static class CampaignSpecFile
             Require(File.Exists(views) || Directory.Exists(views), $"queries.pageviews {views} is neither a file nor a folder");
         }
         Require(spec.Fetch.Chunk > 0 && spec.Fetch.Concurrency > 0 && spec.Fetch.Lease > TimeSpan.Zero, "fetch.chunk, fetch.concurrency and fetch.lease must be positive");
+        Require(spec.Fetch.RetryRounds is >= 0 and <= 10, $"fetch.retryRounds must be 0-10, got {spec.Fetch.RetryRounds}");
+        Require(spec.Fetch.RetryDelay >= TimeSpan.Zero && spec.Fetch.RetryDelay <= TimeSpan.FromDays(1), $"fetch.retryDelay must be between 0 and one day, got {spec.Fetch.RetryDelay}");
         Require(spec.Training.Workers is > 0 and <= 1024, "training.workers must be 1-1024");
         // One seed drives balancing and training, so a run is reproduced from the spec's 'seed' alone.
         Require(spec.Balancing.Seed == 0 || spec.Balancing.Seed == spec.Seed, $"balancing.seed {spec.Balancing.Seed} is not used: the campaign's 'seed' ({spec.Seed}) seeds balancing; set 'seed' instead");

@@ -206,8 +206,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     /// <summary>Fetches chunk <paramref name="name"/> into the fetched store, or returns its commit when it is already done.</summary>
     public async Task<FetchChunkReport> FetchChunkAsync(string name, CancellationToken cancellationToken)
     {
-        var list = Path.Combine(Paths.FetchLists, name + ".jsonl");
-        var batch = await UrlListFile.ReadAsync(list, new UrlListColumns(), p => throw new InvalidDataException($"fetch list {p}"), cancellationToken).ToArrayAsync(cancellationToken);
+        var batch = await ReadFetchListAsync(name, cancellationToken);
         if (await FetchStage.LoadCommitAsync(Paths.FetchLogs, name, cancellationToken) is { } done)
         {
             return new FetchChunkReport(name, done.Entries, done.Images, true, [], new Dictionary<string, long>(), new Dictionary<string, long>());
@@ -218,11 +217,63 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
         // The fill counts kept pairs; reserve pairs fetched alongside count once the refill chooses them.
         var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage is { KeptForEntry: not null, Reserve: not true }).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
+        var retryable = (await FetchStage.ReadLogAsync(FetchStage.LogPath(Paths.FetchLogs, name), cancellationToken)).Count(s => s.Retryable);
         return new FetchChunkReport(
             name, outcome.Record.Entries, outcome.Record.Images, false, fetchedEntries,
             statistics.ErrorsByClass.ToDictionary(p => p.Key.ToString(), p => p.Value),
-            statistics.TopFailingHosts(20).ToDictionary(p => p.Key, p => p.Value));
+            statistics.TopFailingHosts(20).ToDictionary(p => p.Key, p => p.Value),
+            retryable);
     }
+
+    /// <summary>
+    /// Retry round <paramref name="round"/> (from 1) of committed chunk <paramref name="name"/>: fetches again the entries
+    /// whose last status is a retryable failure and commits them as the chunk's next round (<see cref="FetchStage.RetryChunkAsync"/>).
+    /// The report counts no new attempts: its images are the new successes and its errors by class the change (failures
+    /// that succeeded now count minus one), so the counters describe each entry's last status. A round the chunk has
+    /// already committed, or a chunk with nothing to retry, reports nothing.
+    /// </summary>
+    public async Task<FetchChunkReport> RetryChunkAsync(string name, int round, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(round, 1);
+        var roundName = FetchStage.RoundName(name, round);
+        var nothing = new FetchChunkReport(roundName, 0, 0, true, [], new Dictionary<string, long>(), new Dictionary<string, long>());
+        var (before, rounds) = await FetchStage.LatestStatusesAsync(Paths.FetchLogs, name, cancellationToken);
+        if (rounds >= round)
+        {
+            return nothing;
+        }
+
+        var batch = await ReadFetchListAsync(name, cancellationToken);
+        var statistics = new CrawlStatistics();
+        var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
+        if (await FetchStage.RetryChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken) is not { } record)
+        {
+            return nothing;
+        }
+
+        var (after, _) = await FetchStage.LatestStatusesAsync(Paths.FetchLogs, name, cancellationToken);
+        var retried = before.Values.Where(s => s.Retryable).ToList();
+        var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var status in retried)
+        {
+            errors[status.ErrorClass.ToString()] = errors.GetValueOrDefault(status.ErrorClass.ToString()) - 1;
+        }
+
+        foreach (var (errorClass, count) in statistics.ErrorsByClass)
+        {
+            errors[errorClass.ToString()] = errors.GetValueOrDefault(errorClass.ToString()) + count;
+        }
+
+        var recovered = retried.Where(s => after[s.Key].ErrorClass == FetchErrorClass.None).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        var fetchedEntries = batch.Where(r => recovered.Contains(FetchStage.KeyOf(r)) && r.Lineage is { KeptForEntry: not null, Reserve: not true })
+            .Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
+        var stillRetryable = retried.Count(s => after[s.Key].Retryable);
+        return new FetchChunkReport(record.Chunk, 0, record.Images, false, fetchedEntries, errors, new Dictionary<string, long>(), stillRetryable - retried.Count);
+    }
+
+    private Task<UrlListRecord[]> ReadFetchListAsync(string name, CancellationToken cancellationToken) =>
+        UrlListFile.ReadAsync(Path.Combine(Paths.FetchLists, name + ".jsonl"), new UrlListColumns(), p => throw new InvalidDataException($"fetch list {p}"), cancellationToken)
+            .ToArrayAsync(cancellationToken).AsTask();
 
     /// <summary>Filters the fetched shards, work items run by <paramref name="runner"/>.</summary>
     public Task<StepSummary> FilterAsync(IWorkItemRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>

@@ -1,6 +1,9 @@
 namespace Pipeline.Orchestrator.Campaigns;
 
-/// <summary>What fetching one chunk did: counts, the entries whose pairs were fetched, and errors by class and host.</summary>
+/// <summary>
+/// What fetching one chunk (or a retry round of it) did: counts, the entries whose pairs were fetched, errors by class
+/// and host, and the change in entries whose last status is a retryable failure.
+/// </summary>
 [GenerateSerializer]
 [Alias("pipeline.fetch-chunk-report")]
 public sealed record FetchChunkReport(
@@ -10,4 +13,5 @@ public sealed record FetchChunkReport(
     [property: Id(3)] bool AlreadyDone,
     [property: Id(4)] IReadOnlyList<int> FetchedEntries,
     [property: Id(5)] IReadOnlyDictionary<string, long> ErrorsByClass,
-    [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByHost);
+    [property: Id(6)] IReadOnlyDictionary<string, long> ErrorsByHost,
+    [property: Id(7)] long Retryable = 0);

@@ -128,31 +128,57 @@ public sealed class CampaignDriver(IGrainFactory grains, SiloDirectory silos, Sh
             throw new InvalidDataException("balancing kept no pairs: nothing to fetch (do the captions contain any entry?)");
         }
 
-        var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
+        var counters = grains.GetGrain<IEntryCountersGrain>(spec.Name);
+        var failures = await RunFetchRoundAsync(run, 0, spec, chunks, progress, ct);
+        var retried = 0;
+        for (var round = 1; round <= spec.Fetch.RetryRounds; round++)
+        {
+            // Only failures another try may cure are retried; the counters tell whether any is left without reading the logs.
+            var left = (await counters.GetFill()).Retryable;
+            if (left <= 0)
+            {
+                break;
+            }
+
+            progress.Report(new StageProgress("fetch", $"retry round {round}/{spec.Fetch.RetryRounds} in {spec.Fetch.RetryDelay.TotalSeconds:0} s: {left:N0} retryable failures (DNS, connection, timeout, open circuit, HTTP 429/5xx)", 0, chunks.Count));
+            await Task.Delay(spec.Fetch.RetryDelay, ct);
+            failures += await RunFetchRoundAsync(run, round, spec, chunks, progress, ct);
+            retried = round;
+        }
+
+        var fill = await counters.GetFill();
+        var fetched = await registry.Refresh("fetched", runner.Paths.Fetched);
+        var retries = retried > 0 ? $" after {retried} retry round{(retried > 1 ? "s" : "")}" : string.Empty;
+        return $"{fill.Images:N0} of {fill.Attempted:N0} images in {fetched.Shards} shards{retries}{failures}";
+    }
+
+    /// <summary>Runs round <paramref name="round"/> of the fetch (0: every chunk; then retry rounds) on workers of every silo until its queue is finished; returns its failed chunks in words.</summary>
+    private async Task<string> RunFetchRoundAsync(int run, int round, CampaignSpec spec, IReadOnlyList<string> chunks, IProgress<StageProgress> progress, CancellationToken ct)
+    {
+        var queue = grains.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run, round));
         await queue.Fill(chunks);
+        var what = round == 0 ? "fetch" : $"retry round {round}";
         while (true)
         {
-            // Workers on every active silo, again each round: a silo that joined gets one, a dead one's lease expires.
+            // Workers on every active silo, again each poll: a silo that joined gets one, a dead one's lease expires.
             foreach (var silo in silos.ActiveSilos())
             {
                 try
                 {
-                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(spec, run);
+                    await grains.GetGrain<ICampaignWorkerGrain>(SiloTargetedPlacementDirector.KeyFor(spec.Name, silo.Address)).EnsureRunning(spec, run, round);
                 }
                 catch (OrleansException)
                 {
-                    // The silo is leaving; the next round sees the new membership.
+                    // The silo is leaving; the next poll sees the new membership.
                 }
             }
 
             var p = await queue.GetProgress();
             var fill = await grains.GetGrain<IEntryCountersGrain>(spec.Name).GetFill();
-            progress.Report(new StageProgress("fetch", $"{p.Done}/{p.Total} chunks, {p.Leased} leased, {p.Failed} failed, {p.Reclaimed} leases taken over; {fill.Images:N0} of {fill.Attempted:N0} images", p.Done, p.Total));
+            progress.Report(new StageProgress("fetch", $"{what}: {p.Done}/{p.Total} chunks, {p.Leased} leased, {p.Failed} failed, {p.Reclaimed} leases taken over; {fill.Images:N0} of {fill.Attempted:N0} images", p.Done, p.Total));
             if (p.Finished)
             {
-                var fetched = await registry.Refresh("fetched", runner.Paths.Fetched);
-                var failures = p.Failed > 0 ? $"; {p.Failed} chunks failed: {string.Join("; ", p.Failures.Take(3))}" : string.Empty;
-                return $"{fill.Images:N0} of {fill.Attempted:N0} images in {fetched.Shards} shards{failures}";
+                return p.Failed > 0 ? $"; {what}: {p.Failed} chunks failed: {string.Join("; ", p.Failures.Take(3))}" : string.Empty;
             }
 
             await Task.Delay(Poll, ct);

@@ -14,26 +14,26 @@ namespace Pipeline.Orchestrator.Grains.Campaigns;
 public sealed partial class CampaignWorkerGrain(IConfiguration configuration, ILoggerFactory logging, IHostBudget hostBudget) : Grain, ICampaignWorkerGrain
 {
     private Task? _loop;
-    private int _run;
+    private (int Run, int Round) _pulling;
 
-    public Task EnsureRunning(CampaignSpec spec, int run)
+    public Task EnsureRunning(CampaignSpec spec, int run, int round)
     {
-        // A loop of a replaced run ends by itself before its next lease; the new run's loop starts now.
-        if (_loop is null || _loop.IsCompleted || run != _run)
+        // A loop of a replaced run (or a finished round) ends by itself before its next lease; the new one starts now.
+        if (_loop is null || _loop.IsCompleted || (run, round) != _pulling)
         {
-            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run));
+            var queue = GrainFactory.GetGrain<IWorkQueueGrain>(CampaignQueues.Fetch(spec.Name, run, round));
             var counters = GrainFactory.GetGrain<IEntryCountersGrain>(spec.Name);
             var campaign = GrainFactory.GetGrain<ICampaignGrain>(spec.Name);
             var me = this.GetPrimaryKeyString();
-            _run = run;
+            _pulling = (run, round);
             // Downloads run for minutes: off the grain scheduler, talking to the queue like any client.
-            _loop = Task.Run(() => PullAsync(spec, run, campaign, queue, counters, me));
+            _loop = Task.Run(() => PullAsync(spec, run, round, campaign, queue, counters, me));
         }
 
         return Task.CompletedTask;
     }
 
-    private async Task PullAsync(CampaignSpec spec, int run, ICampaignGrain campaign, IWorkQueueGrain queue, IEntryCountersGrain counters, string me)
+    private async Task PullAsync(CampaignSpec spec, int run, int round, ICampaignGrain campaign, IWorkQueueGrain queue, IEntryCountersGrain counters, string me)
     {
         var logger = logging.CreateLogger<CampaignWorkerGrain>();
         var storeOptions = configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
@@ -65,7 +65,7 @@ public sealed partial class CampaignWorkerGrain(IConfiguration configuration, IL
             var renewals = RenewAsync(queue, lease, spec.Fetch.Lease, held, renewing.Token);
             try
             {
-                var report = await runner.FetchChunkAsync(lease.Item, held.Token);
+                var report = round == 0 ? await runner.FetchChunkAsync(lease.Item, held.Token) : await runner.RetryChunkAsync(lease.Item, round, held.Token);
                 // The chunk is committed either way; its counts belong to this run only.
                 if ((await campaign.GetStatus()).Run == run)
                 {

@@ -118,6 +118,7 @@ public sealed class EntryCountersGrain([PersistentState("counters", PipelineStor
 
         state.State.Attempted += report.Entries;
         state.State.Images += report.Images;
+        state.State.Retryable += report.Retryable;
         foreach (var (errorClass, count) in report.ErrorsByClass)
         {
             state.State.ErrorsByClass[errorClass] = state.State.ErrorsByClass.GetValueOrDefault(errorClass) + count;

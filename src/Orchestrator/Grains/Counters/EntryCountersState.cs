@@ -19,4 +19,7 @@ public sealed class EntryCountersState
 
     /// <summary>The first log segment whose reports may not be in these counters yet (replayed on activation).</summary>
     [Id(11)] public int LogSegment { get; set; }
+
+    /// <summary>Entries whose last status is a retryable failure (what a retry round would fetch again).</summary>
+    [Id(12)] public long Retryable { get; set; }
 }

@@ -19,4 +19,5 @@ public sealed record EntryFill(
     [property: Id(9)] IReadOnlyDictionary<string, long> ErrorsByClass,
     [property: Id(10)] IReadOnlyDictionary<string, long> ErrorsByHost,
     [property: Id(11)] IReadOnlyList<string> TopEntries,
-    [property: Id(12)] bool Final = false);
+    [property: Id(12)] bool Final = false,
+    [property: Id(13)] long Retryable = 0);

@@ -83,7 +83,7 @@ public sealed class EntryFillTracker(EntryCountersState state)
         return new EntryFill(
             state.Entries, state.Matched.Count, (int)_filled.Entries, state.Threshold, (int)_below, _filled.Curve(CurvePoints), _matched.Curve(CurvePoints),
             state.Attempted, state.Images, new Dictionary<string, long>(state.ErrorsByClass), _topHosts.ToDictionary(p => p.Key, p => p.Value),
-            state.TopEntries, state.Final is not null);
+            state.TopEntries, state.Final is not null, state.Retryable);
     }
 
     private long Target(long matched) => Math.Min(state.Threshold, matched);
