@@ -23,26 +23,8 @@ public sealed class DashboardTests(ITestOutputHelper output)
         var address = announced.Split(' ')[1];
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var outside = new List<string>();
-        // Anything not served by the dashboard itself would need the internet: record it and refuse it.
-        await page.RouteAsync("**/*", async route =>
-        {
-            if (new Uri(route.Request.Url).Host != "127.0.0.1")
-            {
-                lock (outside)
-                {
-                    outside.Add(route.Request.Url);
-                }
-
-                await route.AbortAsync();
-                return;
-            }
-
-            await route.ContinueAsync();
-        });
-        var failed = new List<string>();
-        page.RequestFailed += (_, request) => failed.Add(request.Url);
+        // Anything not served by the dashboard itself would need the internet: recorded and refused.
+        var (page, outside, failed) = await chromium.NewLoopbackPageAsync(1400, 1000);
         page.Console += (_, message) => output.WriteLine($"console {message.Type}: {message.Text}");
 
         await page.GotoAsync(address);

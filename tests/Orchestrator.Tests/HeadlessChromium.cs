@@ -44,6 +44,34 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A new page of <paramref name="width"/> x <paramref name="height"/> that refuses (and lists in Outside) every request not to
+    /// 127.0.0.1, since anything else would need the internet, and lists the requests that failed.
+    /// </summary>
+    public async Task<(IPage Page, List<string> Outside, List<string> Failed)> NewLoopbackPageAsync(int width, int height)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var outside = new List<string>();
+        var failed = new List<string>();
+        await page.RouteAsync("**/*", async route =>
+        {
+            if (new Uri(route.Request.Url).Host != "127.0.0.1")
+            {
+                lock (outside)
+                {
+                    outside.Add(route.Request.Url);
+                }
+
+                await route.AbortAsync();
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+        page.RequestFailed += (_, request) => failed.Add(request.Url);
+        return (page, outside, failed);
+    }
+
     /// <summary>Saves a full-page screenshot as <paramref name="name"/>.png among the artifacts and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

@@ -205,25 +205,7 @@ public sealed class SampleExplorerTests(SampleExplorerStores stores, ITestOutput
     /// <summary>Opens the explorer page, refusing (and recording) any request that is not to 127.0.0.1, and recording failed requests.</summary>
     private async Task<(IPage Page, List<string> Outside, List<string> Failed)> OpenAsync(HeadlessChromium chromium)
     {
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 1000 } });
-        var outside = new List<string>();
-        var failed = new List<string>();
-        await page.RouteAsync("**/*", async route =>
-        {
-            if (new Uri(route.Request.Url).Host != "127.0.0.1")
-            {
-                lock (outside)
-                {
-                    outside.Add(route.Request.Url);
-                }
-
-                await route.AbortAsync();
-                return;
-            }
-
-            await route.ContinueAsync();
-        });
-        page.RequestFailed += (_, request) => failed.Add(request.Url);
+        var (page, outside, failed) = await chromium.NewLoopbackPageAsync(1300, 1000);
         page.Console += (_, message) => output.WriteLine($"console {message.Type}: {message.Text}");
         await page.GotoAsync(new Uri(stores.Address, "explorer").ToString());
         await page.WaitForSelectorAsync("[data-metric=explorer-status]:text('ready')", new PageWaitForSelectorOptions { Timeout = 30_000 });
