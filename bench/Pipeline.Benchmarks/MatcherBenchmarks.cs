@@ -114,7 +114,7 @@ internal static class MatcherBenchmarks
         return best;
     }
 
-    private static async Task<(List<string> Entries, string[] Vocabulary)> MakeEntriesAsync(int count)
+    internal static async Task<(List<string> Entries, string[] Vocabulary)> MakeEntriesAsync(int count)
     {
         var wordNet = WordNetLocator.Locate();
         var entries = new List<string>();
@@ -151,7 +151,7 @@ internal static class MatcherBenchmarks
     }
 
     /// <summary>Captions of 6 to 15 words, about a third from WordNet's vocabulary, with punctuation and some capitals.</summary>
-    private static string[] MakeCaptions(string[] vocabulary, int count)
+    internal static string[] MakeCaptions(string[] vocabulary, int count)
     {
         string[] filler = ["a", "the", "of", "in", "with", "photo", "image", "stock", "on", "and", "for", "view", "my", "new", "best", "2019", "HD", "free"];
         string[] punctuation = ["", "", "", ",", ".", "!", ":", "?", " -", "'s"];

@@ -8,6 +8,7 @@ using Pipeline.TestServices;
 
 // Usage: dotnet run -c Release --project bench/Pipeline.Benchmarks [-- operations [shard-samples [captions]]]
 //    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
+//    or: ... -- match-command [captions [entries]]   (curate match end to end, one thread, beside a pyahocorasick script doing the same job)
 //    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
@@ -121,6 +122,16 @@ if (args.Length > 0 && args[0] == "crawl")
     await CrawlerBenchmarks.RunAsync(
         images: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3000,
         concurrency: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 256);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "match-command")
+{
+    using var matchTemp = new TemporaryFolder("bench-match-command");
+    await MatchCommandBenchmarks.RunAsync(
+        matchTemp,
+        captionCount: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 600_000,
+        entryCount: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 86_000);
     return;
 }
 

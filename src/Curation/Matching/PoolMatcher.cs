@@ -146,6 +146,19 @@ public sealed partial class PoolMatcher(EntryMatcher matcher, UrlListColumns col
     private int[][] MatchBatch(Candidate[] batch)
     {
         var ids = new int[batch.Length][];
+        if (threads <= 1)
+        {
+            // One thread matches on the caller's: no hand-off to the pool and back per batch.
+            var found = new List<int>();
+            for (var i = 0; i < batch.Length; i++)
+            {
+                matcher.Match(batch[i].Caption, found);
+                ids[i] = found.Count == 0 ? [] : [.. found];
+            }
+
+            return ids;
+        }
+
         Parallel.For(
             0,
             batch.Length,

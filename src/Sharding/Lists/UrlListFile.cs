@@ -21,10 +21,6 @@ public static class UrlListFile
     public const int MaxLineBytes = 1 << 20;
 
     // Lineage fields, named as in the shard schema and the pair files.
-    private const string MatchedEntryIds = "matched_entry_ids";
-    private const string KeptForEntry = "kept_for_entry";
-    private const string KeepProbability = "keep_probability";
-    private const string Reserve = "reserve";
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -244,22 +240,23 @@ public static class UrlListFile
 
     private static async IAsyncEnumerable<UrlListRecord> ReadJsonLinesAsync(string path, UrlListColumns columns, Action<UrlListProblem> problem, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var parser = new JsonLineParser(columns);
         await foreach (var line in LinesAsync(path, problem, cancellationToken))
         {
             UrlListRecord? record;
             string? reason;
             try
             {
-                (record, reason) = Parse(line, columns);
+                (record, reason) = parser.Parse(line);
             }
             catch (JsonException ex)
             {
                 (record, reason) = (null, "invalid JSON or UTF-8: " + ex.Message);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
             {
-                // JsonDocument checks UTF-8 inside strings only when they are read.
-                (record, reason) = (null, "invalid UTF-8 in a string: " + ex.Message);
+                // The reader checks UTF-8 inside strings, and numbers' ranges, only when they are read.
+                (record, reason) = (null, "invalid value: " + ex.Message);
             }
 
             if (record is null)
@@ -271,45 +268,6 @@ public static class UrlListFile
             yield return record;
         }
     }
-
-    private static (UrlListRecord?, string?) Parse(LineSplitter.Line line, UrlListColumns columns)
-    {
-        using var document = JsonDocument.Parse(line.Bytes);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return (null, "not a JSON object");
-        }
-
-        return Text(root, columns.Url) is { } url
-            ? (new UrlListRecord(url, Text(root, columns.Caption), Text(root, columns.PageUrl), Text(root, columns.Key), line.Number, line.Offset, Lineage(root)), null)
-            : (null, $"no string '{columns.Url}' field");
-    }
-
-    /// <summary>The pair's lineage from the fields named as in the shard schema; null when the line has no <c>matched_entry_ids</c>.</summary>
-    private static PairLineage? Lineage(JsonElement root)
-    {
-        if (!root.TryGetProperty(MatchedEntryIds, out var ids) || ids.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var matched = new int[ids.GetArrayLength()];
-        var i = 0;
-        foreach (var id in ids.EnumerateArray())
-        {
-            matched[i++] = id.GetInt32();
-        }
-
-        return new PairLineage(
-            matched,
-            root.TryGetProperty(KeptForEntry, out var kept) && kept.ValueKind == JsonValueKind.Number ? kept.GetInt32() : null,
-            root.TryGetProperty(KeepProbability, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : null,
-            root.TryGetProperty(Reserve, out var r) && r.ValueKind is JsonValueKind.True or JsonValueKind.False ? r.GetBoolean() : null);
-    }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static async IAsyncEnumerable<UrlListRecord> ReadParquetAsync(string path, UrlListColumns columns, Action<UrlListProblem> problem, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
