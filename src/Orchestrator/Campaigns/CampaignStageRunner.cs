@@ -19,6 +19,7 @@ using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -213,7 +214,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
 
         var statistics = new CrawlStatistics();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
-        var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
+        var outcome = await FetchStage.FetchChunkAsync(Downloader, store, new ShardWriterOptions { Encoding = spec.Images.Encoding }, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
         // The fill counts kept pairs; reserve pairs fetched alongside count once the refill chooses them.
         var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage is { KeptForEntry: not null, Reserve: not true }).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
         return new FetchChunkReport(
@@ -234,7 +235,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<RefillOutcome> RefillAsync(IBandRankRunner ranker, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
         RefillStage.RunAsync(
             Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
-            spec.Balancing, ranker, parallel, progress, cancellationToken);
+            spec.Balancing, spec.Format, ranker, parallel, progress, cancellationToken);
 
     private async Task<List<QueryEntry>> BuildEntriesAsync(IQueryWorkRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
