@@ -73,9 +73,9 @@ public static class ShardCommand
         stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(StatsAsync), ct));
         var generate = new Command("generate", "Write deterministic synthetic samples as shards (for trying the tools); rerunning resumes, committed shards are kept")
         {
-            Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side,
+            Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side, ShardFormatOption.Flag,
         };
-        generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(GenerateAsync), ct));
+        generate.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, [ShardFormatOption.Override]), StoreFaultsAreUnusable(GenerateAsync), ct));
         var query = new Command("query", "Run SQL (DuckDB) over the committed samples and the dropped records; a table, --json or --csv") { Store, Sql, AsJson, AsCsv, Limit };
         query.Validators.Add(result =>
         {
@@ -322,6 +322,7 @@ public static class ShardCommand
             TargetSamples = parse.GetValue(ShardSamples),
             RowGroupSamples = parse.GetValue(RowGroupSamples),
             Encoding = ImageEncoding.Jpg,
+            Format = ShardFormatOption.Resolve(context),
         };
         try
         {
