@@ -135,12 +135,21 @@ internal sealed class WebdatasetSampleWriter : ISampleFileWriter
     {
         try
         {
-            await _tar.DisposeAsync();
+            try
+            {
+                // Writes the spill's end-of-archive blocks, which are never copied; a full disk here does not matter.
+                await _tar.DisposeAsync();
+            }
+            catch (IOException)
+            {
+            }
+
             await _spill.DisposeAsync();
             await _stream.DisposeAsync();
         }
         finally
         {
+            // Whatever failed above, the staging file goes.
             await _staged.DisposeAsync();
         }
     }
