@@ -29,4 +29,20 @@ public sealed class CampaignSpecErrorTests
 
         Assert.Equal($"campaign spec {spec}: {expected}", error.Message);
     }
+
+    [Fact]
+    public async Task Webdataset_format_key_is_read_and_an_unknown_format_is_named()
+    {
+        using var folder = new TemporaryFolder();
+        var spec = folder.Combine("spec.json");
+        const string Head = """{ "name": "x", "output": "out", "sources": { "seeds": ["http://example.org/"] }, """;
+        await File.WriteAllTextAsync(spec, Head + "\"format\": \"webdataset\" }");
+        var loaded = await CampaignSpecFile.LoadAsync(spec, CancellationToken.None);
+        Assert.Equal(Sharding.Samples.ShardFormat.Webdataset, loaded.Format);
+        Assert.Contains("\"format\": \"webdataset\"", CampaignSpecFile.ToJson(loaded), StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(spec, Head + "\"format\": \"zip\" }");
+        var error = await Assert.ThrowsAsync<PipelineConfigurationException>(() => CampaignSpecFile.LoadAsync(spec, CancellationToken.None));
+        Assert.Contains("$.format", error.Message, StringComparison.Ordinal);
+    }
 }

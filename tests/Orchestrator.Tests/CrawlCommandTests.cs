@@ -150,6 +150,68 @@ public sealed class CrawlCommandTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(["HttpStatus", "NotAnImage"], root.GetProperty("errorsByClass").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Webdataset_fetch_writes_tar_shards_that_verify_and_convert_to_parquet_and_back()
+    {
+        var jpeg = Crawler.Images.TestPattern.GradientJpeg(400, 300);
+        await using var site = await LoopbackWebServer.StartAsync(app => app.MapGet("/img/{name}", (string name) => Results.Bytes(jpeg, "image/jpeg")));
+        var list = _folder.Combine("list.jsonl");
+        await File.WriteAllLinesAsync(list, Enumerable.Range(0, 6).Select(i => JsonSerializer.Serialize(new { url = site.Url($"/img/{i}.jpg").AbsoluteUri, caption = $"picture {i} – ü" })));
+        var output = _folder.Combine("fetched");
+
+        var badFormat = await RunAsync("crawl", "fetch", list, "--out", output, "--allow-loopback", "--format", "zip");
+        Assert.Equal(2, badFormat.ExitCode);
+        Assert.Contains(badFormat.Stderr, l => l.StartsWith("pipeline: error: Sharding:Writer:Format (--format): unknown shard format 'zip'", StringComparison.Ordinal));
+
+        var fetched = await RunAsync("crawl", "fetch", list, "--out", output, "--allow-loopback", "--chunk", "4", "--size", "64", "--format", "webdataset");
+        Assert.Equal(0, fetched.ExitCode);
+        var manifest = await new ManifestStore(new LocalFolderStore(output)).LoadAsync(CancellationToken.None);
+        Assert.Equal(["list-00000-00000", "list-00001-00000"], manifest.Shards.Select(e => e.Name));
+        Assert.All(manifest.Shards, e => Assert.Equal(Sharding.Samples.ShardFormat.Webdataset, e.Format));
+        Assert.All(manifest.Shards, e => Assert.EndsWith(".tar", e.Path, StringComparison.Ordinal));
+        var samples = new List<Sharding.Samples.Sample>();
+        await foreach (var sample in ShardFileReaderSamples(output, manifest))
+        {
+            samples.Add(sample);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"picture {i} – ü"), samples.Select(s => s.Caption).Order(StringComparer.Ordinal));
+        Assert.All(samples, s => Assert.Equal((byte)0xFF, s.Image[0]));
+        Assert.All(samples, s => Assert.NotNull(s.FetchTime));
+
+        var verify = await RunAsync("shard", "verify", output);
+        Assert.Equal(0, verify.ExitCode);
+        var inspect = await RunAsync("shard", "inspect", output, "--rows", "1");
+        Assert.Equal(0, inspect.ExitCode);
+        Assert.Contains(inspect.Stdout, l => l.StartsWith("webdataset members: KEY.jpg, KEY.txt (caption), KEY.json (url, width, height", StringComparison.Ordinal));
+
+        var parquet = _folder.Combine("parquet");
+        var converted = await RunAsync("shard", "convert", output, "--to", "parquet", "--out", parquet);
+        Assert.Equal(0, converted.ExitCode);
+        Assert.Contains("convert: 2 shards (2 converted, 0 already done), 6 samples as parquet", converted.Stdout[^1], StringComparison.Ordinal);
+        Assert.Contains(converted.Stderr, l => l.StartsWith("convert: shard list-00001-00000 (2/2) committed", StringComparison.Ordinal));
+        var again = await RunAsync("shard", "convert", output, "--to", "parquet", "--out", parquet);
+        Assert.Contains("(0 converted, 2 already done)", again.Stdout[^1], StringComparison.Ordinal);
+        var back = await new ManifestStore(new LocalFolderStore(parquet)).LoadAsync(CancellationToken.None);
+        var roundTrip = new List<Sharding.Samples.Sample>();
+        await foreach (var sample in ShardFileReaderSamples(parquet, back))
+        {
+            roundTrip.Add(sample);
+        }
+
+        Assert.Equal(samples, roundTrip, (a, b) => a.Key == b.Key && a.Caption == b.Caption && a.Image.AsSpan().SequenceEqual(b.Image) && a.FetchTime == b.FetchTime && a.Url == b.Url);
+
+        var badTarget = await RunAsync("shard", "convert", output, "--to", "zip", "--out", parquet);
+        Assert.Equal(2, badTarget.ExitCode);
+        Assert.Contains(badTarget.Stderr, l => l.StartsWith("pipeline: error: --to: unknown shard format 'zip'", StringComparison.Ordinal));
+        var noStore = await RunAsync("shard", "convert", _folder.Combine("nowhere"), "--to", "webdataset", "--out", _folder.Combine("x"));
+        Assert.Equal(2, noStore.ExitCode);
+        Assert.Contains(noStore.Stderr, l => l.StartsWith("pipeline: error: ", StringComparison.Ordinal) && l.Contains("manifest.json does not exist", StringComparison.Ordinal));
+        var query = await RunAsync("shard", "query", output, "SELECT count(*) FROM samples");
+        Assert.Equal(2, query.ExitCode);
+        Assert.Contains(query.Stderr, l => l.Contains("holds webdataset shards", StringComparison.Ordinal));
+    }
+
     private static async IAsyncEnumerable<Sharding.Samples.Sample> ShardFileReaderSamples(string folder, ShardManifest manifest)
     {
         var store = new LocalFolderStore(folder);

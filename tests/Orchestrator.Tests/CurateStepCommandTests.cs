@@ -34,6 +34,31 @@ public sealed class CurateStepCommandTests
     }
 
     [Fact]
+    public async Task Webdataset_format_makes_filter_and_dedup_write_tars_with_the_samples_of_the_parquet_run()
+    {
+        using var folder = new TemporaryFolder("curate-wds");
+        var (samples, _) = CurationInputs.WithDuplicates();
+        var input = Path.Combine(folder.Path, "fetched");
+        await CurationInputs.WriteAsync(input, samples, perShard: 6);
+        foreach (var format in new[] { "parquet", "webdataset" })
+        {
+            var filter = await PipelineExecutable.RunAsync(["curate", "filter", input, "--out", $"{folder.Path}/filtered-{format}", "--min-caption-words", "4", "--format", format]);
+            Assert.True(filter.ExitCode == 0, string.Join('\n', filter.Stdout.Concat(filter.Stderr)));
+            var dedup = await PipelineExecutable.RunAsync(["curate", "dedup", $"{folder.Path}/filtered-{format}", "--out", $"{folder.Path}/deduped-{format}", "--format", format]);
+            Assert.True(dedup.ExitCode == 0, string.Join('\n', dedup.Stdout.Concat(dedup.Stderr)));
+        }
+
+        var tars = await new Sharding.Manifest.ManifestStore(new Sharding.Storage.LocalFolderStore($"{folder.Path}/deduped-webdataset")).LoadAsync(CancellationToken.None);
+        Assert.NotEmpty(tars.Shards);
+        Assert.All(tars.Shards, s => Assert.Equal(Sharding.Samples.ShardFormat.Webdataset, s.Format));
+        var fromParquet = await CurationInputs.ReadAllAsync($"{folder.Path}/deduped-parquet");
+        var fromTars = await CurationInputs.ReadAllAsync($"{folder.Path}/deduped-webdataset");
+        Assert.Equal(
+            fromParquet.Select(s => (s.Key, s.Caption, s.Sha256, s.PerceptualHash)).Order(),
+            fromTars.Select(s => (s.Key, s.Caption, s.Sha256, s.PerceptualHash)).Order());
+    }
+
+    [Fact]
     public async Task A_missing_evaluation_folder_and_bad_thresholds_are_configuration_errors()
     {
         using var folder = new TemporaryFolder("curate-errors");

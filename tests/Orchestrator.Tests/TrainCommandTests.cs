@@ -66,6 +66,22 @@ public sealed class TrainCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Webdataset_store_trains_like_a_parquet_one()
+    {
+        using var folder = new TemporaryFolder();
+        var parquet = new LocalFolderStore(folder.Combine("parquet"));
+        await ShapesDataset.WriteShardsAsync(parquet, 96, 32, seed: 8, shardSamples: 32, CancellationToken.None);
+        var tars = folder.Combine("wds");
+        await Sharding.Conversion.ShardConverter.ConvertAsync(parquet, new LocalFolderStore(tars), Sharding.Samples.ShardFormat.Webdataset, null, CancellationToken.None);
+        Assert.All(Directory.GetFiles(Path.Combine(tars, "shards")), f => Assert.EndsWith(".tar", f, StringComparison.Ordinal));
+
+        var trained = await PipelineExecutable.RunAsync(["train", "--shards", tars, "--out", folder.Combine("run"), "--steps", "4", "--batch", "8", "--warmup", "1"], timeoutSeconds: 300);
+
+        Assert.True(trained.ExitCode == 0, string.Join('\n', trained.Stderr));
+        Assert.Contains(trained.Stdout, l => l.StartsWith("train: steps 1-4 done", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Trains_with_progress_evaluates_on_demand_and_refuses_bad_settings_with_one_line()
     {
         using var folder = new TemporaryFolder();

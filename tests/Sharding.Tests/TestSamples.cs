@@ -35,9 +35,9 @@ internal static class TestSamples
     }
 
     /// <summary>Writes samples 0..count-1 and returns the commits.</summary>
-    public static async Task<IReadOnlyList<ShardCommit>> WriteAsync(IShardStore store, int count, int shardSamples, int rowGroupSamples, string prefix = "part", int first = 0)
+    public static async Task<IReadOnlyList<ShardCommit>> WriteAsync(IShardStore store, int count, int shardSamples, int rowGroupSamples, string prefix = "part", int first = 0, ShardFormat format = ShardFormat.Parquet)
     {
-        await using var writer = new ShardWriter(store, new ShardWriterOptions { NamePrefix = prefix, TargetSamples = shardSamples, RowGroupSamples = rowGroupSamples });
+        await using var writer = new ShardWriter(store, new ShardWriterOptions { NamePrefix = prefix, TargetSamples = shardSamples, RowGroupSamples = rowGroupSamples, Format = format });
         for (var i = first; i < first + count; i++)
         {
             await writer.WriteAsync(Create(i), CancellationToken.None);

@@ -56,6 +56,50 @@ public sealed class BatchLoaderTests
     }
 
     [Fact]
+    public async Task Webdataset_store_gives_the_batches_a_parquet_store_of_the_same_samples_gives()
+    {
+        using var folder = new TemporaryFolder();
+        var tokenizer = new ClipTokenizer(BpeTrainer.Train(["a red circle", "a blue square"], 600));
+        var batchesByFormat = new List<List<TrainingBatch>>();
+        foreach (var format in new[] { ShardFormat.Parquet, ShardFormat.Webdataset })
+        {
+            var store = new LocalFolderStore(folder.Combine(format.ToString()));
+            var random = new Random(5);
+            await using (var writer = new ShardWriter(store, new ShardWriterOptions { TargetSamples = 20, RowGroupSamples = 5, Format = format }))
+            {
+                // Keys in write order, so the tars' key order keeps the Parquet row groups' contents.
+                for (var i = 0; i < 40; i++)
+                {
+                    var image = ShapesDataset.Draw(i % 12, 32, random);
+                    await writer.WriteAsync(new Sample { Key = $"k{i:D3}", Url = $"https://x.invalid/{i}", Caption = ShapesDataset.Caption(i % 12, random), Width = 32, Height = 32, OriginalWidth = 32, OriginalHeight = 32, Sha256 = Convert.ToHexStringLower(SHA256.HashData(image)), Image = image }, CancellationToken.None);
+                }
+
+                await writer.CompleteAsync(CancellationToken.None);
+            }
+
+            var manifest = await new ManifestStore(store).LoadAsync(CancellationToken.None);
+            Assert.All(manifest.Shards, s => Assert.Equal(format, s.FileFormat));
+            var reader = new ShardStreamReader(store, manifest, new ShardStreamOptions { Epochs = 1, ShuffleBuffer = 8, Seed = 9 });
+            await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(32), new BatchLoaderOptions { GlobalBatch = 8, DecodeThreads = 2 }, null, NullLogger.Instance);
+            var batches = new List<TrainingBatch>();
+            for (var b = 0; b < 5; b++)
+            {
+                batches.Add(await loader.NextAsync(CancellationToken.None));
+            }
+
+            batchesByFormat.Add(batches);
+        }
+
+        var (parquet, webdataset) = (batchesByFormat[0], batchesByFormat[1]);
+        Assert.All(webdataset, b => Assert.Equal((8, 0), (b.Count, b.Skipped)));
+        for (var b = 0; b < parquet.Count; b++)
+        {
+            Assert.Equal(parquet[b].Tokens, webdataset[b].Tokens);
+            Assert.Equal(parquet[b].Images, webdataset[b].Images);
+        }
+    }
+
+    [Fact]
     public void Pixels_are_normalised_with_clips_means_and_deviations_channel_first()
     {
         // A solid image: every pixel of each channel normalises to the same value.

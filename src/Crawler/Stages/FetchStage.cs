@@ -106,7 +106,7 @@ public static class FetchStage
     /// completed from its log rather than fetched twice.
     /// </summary>
     public static async Task<FetchChunkRecord?> RetryChunkAsync(
-        ImageDownloader downloader, IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, int concurrency,
+        ImageDownloader downloader, IShardStore store, ShardWriterOptions shardOptions, string logFolder, string name, UrlListRecord[] batch, int concurrency,
         CrawlStatistics statistics, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -131,7 +131,7 @@ public static class FetchStage
         }
 
         var results = await DownloadAsync(downloader, retry, concurrency, name, statistics, progress, cancellationToken);
-        return await WriteChunkAsync(store, encoding, logFolder, round, shardPrefix, retry, results, cancellationToken);
+        return await WriteChunkAsync(store, shardOptions, logFolder, round, shardPrefix, retry, results, cancellationToken);
     }
 
     /// <summary>Reads chunk <paramref name="name"/>'s commit record, or null while it is not committed.</summary>
@@ -150,14 +150,15 @@ public static class FetchStage
     /// <summary>
     /// Downloads <paramref name="batch"/> with <paramref name="concurrency"/> in flight and commits it as chunk <paramref name="name"/>;
     /// <paramref name="progress"/> hears the chunk's name and the URLs tried so far after each download (throttle it for lines).
+    /// <paramref name="shardOptions"/> gives the shard's image encoding and file format; its name and size are the chunk's.
     /// </summary>
     public static async Task<FetchChunkOutcome> FetchChunkAsync(
-        ImageDownloader downloader, IShardStore store, ImageEncoding encoding, string logFolder, string name, UrlListRecord[] batch, int concurrency,
+        ImageDownloader downloader, IShardStore store, ShardWriterOptions shardOptions, string logFolder, string name, UrlListRecord[] batch, int concurrency,
         CrawlStatistics statistics, IProgress<StageProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var results = await DownloadAsync(downloader, batch, concurrency, name, statistics, progress, cancellationToken);
-        var record = await WriteChunkAsync(store, encoding, logFolder, name, name, batch, results, cancellationToken);
+        var record = await WriteChunkAsync(store, shardOptions, logFolder, name, name, batch, results, cancellationToken);
         return new FetchChunkOutcome(record, [.. results.Select(r => r.Succeeded)]);
     }
 
@@ -213,7 +214,7 @@ public static class FetchStage
 
     /// <summary>Writes a chunk's (or retry round's) status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
     private static async Task<FetchChunkRecord> WriteChunkAsync(
-        IShardStore store, ImageEncoding encoding, string logFolder, string name, string shardPrefix, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
+        IShardStore store, ShardWriterOptions shardOptions, string logFolder, string name, string shardPrefix, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(logFolder);
         var fetchTime = DateTimeOffset.UtcNow;
@@ -230,7 +231,7 @@ public static class FetchStage
         var ok = Enumerable.Range(0, batch.Length).Where(i => results[i].Succeeded).ToList();
         if (ok.Count > 0)
         {
-            await using var shards = new ShardWriter(store, new ShardWriterOptions { NamePrefix = shardPrefix, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = encoding });
+            await using var shards = new ShardWriter(store, shardOptions with { NamePrefix = shardPrefix, FirstIndex = 0, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue });
             foreach (var i in ok)
             {
                 var image = results[i].Image!;

@@ -1,4 +1,5 @@
 using Pipeline.Curation.Filtering;
+using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Settings;
 
 namespace Pipeline.Curation.Jobs;
@@ -14,6 +15,9 @@ public sealed record CurationSettings
 
     /// <summary>Evaluation-overlap settings.</summary>
     public OverlapOptions Overlap { get; init; } = new();
+
+    /// <summary>The file format of the shards the steps write (Parquet unless told).</summary>
+    public ShardFormat Format { get; init; } = ShardFormat.Parquet;
 
     /// <summary>Threads one work item uses to decode and hash images.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;

@@ -40,7 +40,7 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
     private static Task<WorkItemResult> FilterAsync(WorkItem item, IShardStore input, IShardStore output, CancellationToken cancellationToken)
     {
         var filter = new SampleFilter(item.Settings.Filters);
-        return ShardRewriter.RewriteAsync(input, output, "filter", item.Part, writeShard: true, (samples, _, _) =>
+        return ShardRewriter.RewriteAsync(input, output, "filter", item.Part, writeShard: true, item.Settings.Format, (samples, _, _) =>
             Task.FromResult(samples.Select(s =>
             {
                 var caption = CaptionNormalizer.Normalize(s.Caption);
@@ -203,7 +203,7 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
             ?? throw new InvalidDataException($"{output.Describe(decisionsPath)} is missing; rerun 'curate dedup' to recreate it")).ToDictionary(d => d.Row);
         var signaturesPath = CurationPaths.Signatures(item.Part);
         var hashes = SignatureFile.Read(await StoreFile.ReadAsync(output, signaturesPath, cancellationToken), output.Describe(signaturesPath)).ToDictionary(s => s.Row, s => s.PerceptualHash);
-        return await ShardRewriter.RewriteAsync(input, output, "dedup", item.Part, writeShard: true, (samples, firstRow, _) =>
+        return await ShardRewriter.RewriteAsync(input, output, "dedup", item.Part, writeShard: true, item.Settings.Format, (samples, firstRow, _) =>
             Task.FromResult(samples.Select((s, i) => decisions.TryGetValue(firstRow + i, out var d)
                 ? SampleOutcome.Drop(d.Reason, d.Detail, d.DuplicateOf, d.Distance)
                 : SampleOutcome.Keep(s with { PerceptualHash = hashes[firstRow + i] })).ToArray()), beforeDone: null, cancellationToken);
@@ -216,7 +216,7 @@ public sealed class CurationWorker(ShardStoreOptions? storeOptions = null) : IWo
         var index = HammingIndex.Build([.. images.Select(i => i.Hash)]);
         var options = item.Settings.Overlap;
         var hits = new List<OverlapHit>();
-        return await ShardRewriter.RewriteAsync(input, output, "overlap", item.Part, writeShard: options.Drop, (samples, _, ct) =>
+        return await ShardRewriter.RewriteAsync(input, output, "overlap", item.Part, writeShard: options.Drop, item.Settings.Format, (samples, _, ct) =>
         {
             var nearest = new HammingMatch?[samples.Length];
             var found = new List<OverlapHit>[samples.Length];

@@ -23,11 +23,12 @@ public static class ShardRewriter
     /// <param name="step">The step's name: the folder of its logs and records.</param>
     /// <param name="shard">The input shard's name.</param>
     /// <param name="writeShard">False to only decide and log (nothing is written but the logs).</param>
+    /// <param name="format">The output shard's file format.</param>
     /// <param name="decide">The step's decision.</param>
     /// <param name="beforeDone">Writes the step's own files before the done record.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     public static async Task<WorkItemResult> RewriteAsync(
-        IShardStore input, IShardStore output, string step, string shard, bool writeShard, Decide decide,
+        IShardStore input, IShardStore output, string step, string shard, bool writeShard, ShardFormat format, Decide decide,
         Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -40,9 +41,8 @@ public static class ShardRewriter
         }
 
         await using var source = await InputShard.OpenAsync(input, shard, cancellationToken);
-        var (prefix, index) = OutputName(shard);
         await using var writer = writeShard
-            ? new ShardWriter(output, new ShardWriterOptions { NamePrefix = prefix, FirstIndex = index, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = source.Encoding })
+            ? new ShardWriter(output, ShardWriterOptions.KeepingName(shard) with { Encoding = source.Encoding, Format = format })
             : null;
         var dropped = new List<DroppedLine>();
         long read = 0, kept = 0;
@@ -97,11 +97,8 @@ public static class ShardRewriter
     /// <summary>Output shards keep their input's name: <c>name-00003</c> becomes prefix <c>name</c>, first index 3.</summary>
     public static (string Prefix, int Index) OutputName(string shard)
     {
-        ArgumentNullException.ThrowIfNull(shard);
-        var dash = shard.LastIndexOf('-');
-        return dash > 0 && shard.Length - dash == 6 && int.TryParse(shard.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
-            ? (shard[..dash], index)
-            : (shard, 0);
+        var options = ShardWriterOptions.KeepingName(shard);
+        return (options.NamePrefix, options.FirstIndex);
     }
 
     private static readonly JsonSerializerOptions Compact = new(StoreFile.Json) { WriteIndented = false };

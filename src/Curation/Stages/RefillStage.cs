@@ -28,15 +28,15 @@ public static class RefillStage
     /// <summary>
     /// Rebalances the match run in <paramref name="matches"/> over the samples of <paramref name="survivors"/>, writes the
     /// refilled pairs and data card to <paramref name="refillFolder"/>, and the chosen samples to <paramref name="final"/>.
-    /// A rerun writes the same shards, which the final store's manifest already holds.
+    /// A rerun writes the same shards, which the final store's manifest already holds. <paramref name="format"/> is the final shards' file format.
     /// </summary>
     public static Task<RefillOutcome> RunAsync(
-        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
-        RunAsync(matches, survivors, final, refillFolder, options, rankRunner: null, rankParallel: 1, progress, cancellationToken);
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, ShardFormat format, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
+        RunAsync(matches, survivors, final, refillFolder, options, format, rankRunner: null, rankParallel: 1, progress, cancellationToken);
 
     /// <summary>As the other overload, with exact mode's bands ranked as work items by <paramref name="rankRunner"/>, <paramref name="rankParallel"/> at a time.</summary>
     public static async Task<RefillOutcome> RunAsync(
-        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, IBandRankRunner? rankRunner, int rankParallel,
+        string matches, IShardStore survivors, IShardStore final, string refillFolder, BalancerOptions options, ShardFormat format, IBandRankRunner? rankRunner, int rankParallel,
         IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(survivors);
@@ -72,7 +72,7 @@ public static class RefillStage
         long written = 0, fromReserve = 0;
         var perEntry = new Dictionary<int, long>();
         await using (var chosen = PairFile.ReadAsync(balance.BalancedFile, cancellationToken).GetAsyncEnumerator(cancellationToken))
-        await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, Encoding = encoding }))
+        await using (var writer = new ShardWriter(final, new ShardWriterOptions { NamePrefix = ShardPrefix, Encoding = encoding, Format = format }))
         {
             var next = await chosen.MoveNextAsync() ? chosen.Current : null;
             await foreach (var sample in ReadAllAsync(survivors, manifest, cancellationToken))

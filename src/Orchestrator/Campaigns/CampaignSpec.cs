@@ -6,6 +6,7 @@ using Pipeline.Curation.Balancing;
 using Pipeline.Curation.Filtering;
 using Pipeline.Curation.Jobs;
 using Pipeline.Curation.Matching;
+using Pipeline.Sharding.Samples;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -65,4 +66,7 @@ public sealed class CampaignSpec
 
     /// <summary>Training.</summary>
     [Id(15)] public CampaignTraining Training { get; init; } = new();
+
+    /// <summary>The final store's shard file format: <c>parquet</c> (the default) or <c>webdataset</c>; the stores between stages stay Parquet.</summary>
+    [Id(16)] public ShardFormat Format { get; init; } = ShardFormat.Parquet;
 }

@@ -166,6 +166,7 @@ public static class CampaignSpecFile
             Filters = spec.Filters,
             Dedup = spec.Dedup,
             Training = spec.Training,
+            Format = spec.Format,
         };
     }
 

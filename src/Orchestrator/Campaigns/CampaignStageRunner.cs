@@ -20,6 +20,7 @@ using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Campaigns;
 
@@ -214,7 +215,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
 
         var statistics = new CrawlStatistics();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
-        var outcome = await FetchStage.FetchChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
+        var outcome = await FetchStage.FetchChunkAsync(Downloader, store, FetchedShards, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken);
         // The fill counts kept pairs; reserve pairs fetched alongside count once the refill chooses them.
         var fetchedEntries = batch.Where((r, i) => outcome.Succeeded[i] && r.Lineage is { KeptForEntry: not null, Reserve: not true }).Select(r => r.Lineage!.KeptForEntry!.Value).ToList();
         var retryable = (await FetchStage.ReadLogAsync(FetchStage.LogPath(Paths.FetchLogs, name), cancellationToken)).Count(s => s.Retryable);
@@ -246,7 +247,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         var batch = await ReadFetchListAsync(name, cancellationToken);
         var statistics = new CrawlStatistics();
         var store = ShardStoreLocation.Open(Paths.Fetched, storeOptions);
-        if (await FetchStage.RetryChunkAsync(Downloader, store, spec.Images.Encoding, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken) is not { } record)
+        if (await FetchStage.RetryChunkAsync(Downloader, store, FetchedShards, Paths.FetchLogs, name, batch, spec.Fetch.Concurrency, statistics, null, cancellationToken) is not { } record)
         {
             return nothing;
         }
@@ -271,6 +272,9 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
         return new FetchChunkReport(record.Chunk, 0, record.Images, false, fetchedEntries, errors, new Dictionary<string, long>(), stillRetryable - retried.Count);
     }
 
+    // The fetched store stays Parquet whatever the final store's format, so the stores between stages can be queried.
+    private ShardWriterOptions FetchedShards => new() { Encoding = spec.Images.Encoding };
+
     private Task<UrlListRecord[]> ReadFetchListAsync(string name, CancellationToken cancellationToken) =>
         UrlListFile.ReadAsync(Path.Combine(Paths.FetchLists, name + ".jsonl"), new UrlListColumns(), p => throw new InvalidDataException($"fetch list {p}"), cancellationToken)
             .ToArrayAsync(cancellationToken).AsTask();
@@ -287,7 +291,7 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
     public Task<RefillOutcome> RefillAsync(IBandRankRunner ranker, int parallel, IProgress<StageProgress> progress, CancellationToken cancellationToken) =>
         RefillStage.RunAsync(
             Paths.Matches, ShardStoreLocation.Open(Paths.Deduped, storeOptions), ShardStoreLocation.Open(FinalStore, storeOptions), Paths.Refilled,
-            spec.Balancing, ranker, parallel, progress, cancellationToken);
+            spec.Balancing, spec.Format, ranker, parallel, progress, cancellationToken);
 
     private async Task<List<QueryEntry>> BuildEntriesAsync(IQueryWorkRunner runner, IProgress<StageProgress> progress, CancellationToken cancellationToken)
     {

@@ -17,6 +17,7 @@ using Pipeline.Sharding.Lists;
 using Pipeline.Sharding.Progress;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
@@ -96,6 +97,7 @@ public static class CrawlCommand
         new(Rate, FetcherOptions.Key(nameof(FetcherOptions.RequestsPerSecondPerHost))),
         new(UrlColumn, $"{UrlListColumns.Section}:{nameof(UrlListColumns.Url)}"),
         new(CaptionColumn, $"{UrlListColumns.Section}:{nameof(UrlListColumns.Caption)}"),
+        ShardFormatOption.Override,
     ];
 
     public static Command Create(PipelineCli cli)
@@ -108,7 +110,7 @@ public static class CrawlCommand
         extract.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, ExtractFlags), ExtractAsync, ct));
         var fetch = new Command("fetch", "Download, validate, resize and re-encode the images of URL lists into shards, with a status record per entry")
         {
-            Lists, FetchOut, Store, Concurrency, Chunk, RetryFailed, Size, ResizeModeOption, EncodingOption, Quality, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
+            Lists, FetchOut, Store, Concurrency, Chunk, RetryFailed, Size, ResizeModeOption, EncodingOption, Quality, ShardFormatOption.Flag, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
         };
         fetch.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FetchFlags), FetchAsync, ct));
         return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely") { extract, fetch };
@@ -204,6 +206,7 @@ public static class CrawlCommand
         var imageOptions = context.Bind<ImageOptions>(ImageOptions.Section);
         var columns = context.Bind<UrlListColumns>(UrlListColumns.Section);
         var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
+        var shardOptions = new ShardWriterOptions { Encoding = imageOptions.Encoding, Format = ShardFormatOption.Resolve(context) };
         IShardStore store;
         try
         {
@@ -246,7 +249,7 @@ public static class CrawlCommand
                     {
                         Console.Error.WriteLine($"fetch: chunk {name} already done");
                     }
-                    else if (await FetchStage.RetryChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, progress, cancellationToken) is { } round)
+                    else if (await FetchStage.RetryChunkAsync(downloader, store, shardOptions, logFolder, name, batch, concurrency, statistics, progress, cancellationToken) is { } round)
                     {
                         retried += round.Entries;
                         Console.Error.WriteLine($"fetch: chunk {name} {round.Chunk["{name}.".Length..]} committed: {round.Images:N0} of {round.Entries:N0} failed entries fetched");
@@ -259,7 +262,7 @@ public static class CrawlCommand
                     continue;
                 }
 
-                var record = await FetchStage.FetchChunkAsync(downloader, store, imageOptions.Encoding, logFolder, name, batch, concurrency, statistics, progress, cancellationToken);
+                var record = await FetchStage.FetchChunkAsync(downloader, store, shardOptions, logFolder, name, batch, concurrency, statistics, progress, cancellationToken);
                 var ok = record.Record.Images;
                 Console.Error.WriteLine($"fetch: chunk {name} committed: {ok:N0} of {batch.Length:N0} images");
             }

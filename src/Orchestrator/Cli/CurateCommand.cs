@@ -86,9 +86,9 @@ public static class CurateCommand
         balance.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BalanceFlags), BalanceAsync, ct));
         var refill = new Command("refill", "After fetch, filter and dedup: balance again over the surviving samples and write at most t per entry, lost kept pairs replaced from the reserve")
         {
-            Deduped, Matches, RefillOut, Mode, Threshold, Seed,
+            Deduped, Matches, RefillOut, Mode, Threshold, Seed, ShardFormatOption.Flag,
         };
-        refill.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, BalanceFlags), RefillAsync, ct));
+        refill.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, [.. BalanceFlags, ShardFormatOption.Override]), RefillAsync, ct));
         var curate = new Command("curate", "Curation: match captions against entries, balance pairs per entry, filter, deduplicate, refill from the reserve, and check evaluation overlap") { match, balance, refill };
         foreach (var step in CurateStepCommands.Create(cli))
         {
@@ -172,6 +172,7 @@ public static class CurateCommand
         var parse = context.Parse;
         var options = context.Bind<BalancerOptions>(BalancerOptions.Section);
         var storeOptions = context.Bind<ShardStoreOptions>(ShardStoreOptions.Section);
+        var format = ShardFormatOption.Resolve(context);
         IShardStore deduped, final;
         try
         {
@@ -193,7 +194,7 @@ public static class CurateCommand
         var folder = Path.Combine(parse.GetValue(RefillOut)!, "refill");
         await using var workers = await ClusterWorkers.ConnectAsync(context, cancellationToken);
         var outcome = await RefillStage.RunAsync(
-            parse.GetValue(Matches)!, deduped, final, folder, options, workers.Grains is { } grains ? new GrainBandRankRunner(grains) : null, workers.Silos, ConsoleProgress.Instance, cancellationToken);
+            parse.GetValue(Matches)!, deduped, final, folder, options, format, workers.Grains is { } grains ? new GrainBandRankRunner(grains) : null, workers.Silos, ConsoleProgress.Instance, cancellationToken);
         await context.Output.WriteLineAsync(
             $"refill: {outcome.Chosen:N0} of {outcome.Survivors:N0} surviving samples chosen, {outcome.FromReserve:N0} from the reserve; {outcome.Card.EntriesWithKeptPairs:N0} entries have samples, "
             + $"the most for one entry is {outcome.Card.MaxKeptForOneEntry:N0}; {outcome.Shards} shards in {clock.Elapsed.TotalSeconds:0.0} s; {final.Location} (data card in {folder})");

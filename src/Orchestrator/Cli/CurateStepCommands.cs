@@ -60,6 +60,7 @@ public static class CurateStepCommands
         new(MaxCaptionWords, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxCaptionWords))),
         new(MinImageBytes, SampleFilterOptions.Key(nameof(SampleFilterOptions.MinImageBytes))),
         new(MaxImageBytes, SampleFilterOptions.Key(nameof(SampleFilterOptions.MaxImageBytes))),
+        ShardFormatOption.Override,
     ];
 
     private static readonly ConfigurationFlag[] DedupFlags =
@@ -67,12 +68,14 @@ public static class CurateStepCommands
         new(DedupDistance, DedupOptions.Key(nameof(DedupOptions.MaxDistance))),
         new(NoNear, DedupOptions.Key(nameof(DedupOptions.NearDuplicates)), _ => "false"),
         new(IndexRows, DedupOptions.Key(nameof(DedupOptions.IndexRows))),
+        ShardFormatOption.Override,
     ];
 
     private static readonly ConfigurationFlag[] OverlapFlags =
     [
         new(OverlapDistance, OverlapOptions.Key(nameof(OverlapOptions.MaxDistance))),
         new(Drop, OverlapOptions.Key(nameof(OverlapOptions.Drop))),
+        ShardFormatOption.Override,
     ];
 
     /// <summary>The three subcommands.</summary>
@@ -81,19 +84,19 @@ public static class CurateStepCommands
         ArgumentNullException.ThrowIfNull(cli);
         var filter = new Command("filter", "Normalize captions (NFC, entities, white space) and drop samples by size, aspect ratio, caption length and file size, logging each reason")
         {
-            Input, Output, Parallel, Threads, MinSide, MaxAspectRatio, MinCaptionChars, MaxCaptionChars, MinCaptionWords, MaxCaptionWords, MinImageBytes, MaxImageBytes,
+            Input, Output, Parallel, Threads, ShardFormatOption.Flag, MinSide, MaxAspectRatio, MinCaptionChars, MaxCaptionChars, MinCaptionWords, MaxCaptionWords, MinImageBytes, MaxImageBytes,
         };
         filter.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FilterFlags), (context, token) => RunAsync(context, FilterFlags, job => job.FilterAsync(token), token), ct));
 
         var dedup = new Command("dedup", "Drop exact duplicates (canonical URL + caption, image SHA-256 + caption) and near-duplicate images (perceptual hash within k), keeping one by a fixed rule")
         {
-            Input, Output, Parallel, Threads, DedupDistance, NoNear, IndexRows,
+            Input, Output, Parallel, Threads, ShardFormatOption.Flag, DedupDistance, NoNear, IndexRows,
         };
         dedup.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, DedupFlags), (context, token) => RunAsync(context, DedupFlags, job => job.DedupAsync(token), token), ct));
 
         var overlap = new Command("overlap", "Report per evaluation set how many of its images have a near duplicate in the data set; --drop removes those samples")
         {
-            Input, Output, Parallel, Threads, Eval, OverlapDistance, Drop,
+            Input, Output, Parallel, Threads, ShardFormatOption.Flag, Eval, OverlapDistance, Drop,
         };
         overlap.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, OverlapFlags), (context, token) => RunAsync(context, OverlapFlags, async job =>
         {
@@ -122,6 +125,7 @@ public static class CurateStepCommands
             Dedup = context.Bind<DedupOptions>(DedupOptions.Section),
             Overlap = context.Bind<OverlapOptions>(OverlapOptions.Section),
             Threads = context.Parse.GetValue(Threads) ?? Environment.ProcessorCount,
+            Format = ShardFormatOption.Resolve(context),
         };
         try
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Pipeline.Orchestrator.Shards;
+using Pipeline.Sharding.Conversion;
 using Pipeline.Sharding.Inspection;
 using Pipeline.Sharding.Leftovers;
 using Pipeline.Sharding.Manifest;
@@ -15,7 +16,7 @@ using Pipeline.Sharding.Writing;
 
 namespace Pipeline.Orchestrator.Cli;
 
-/// <summary><c>pipeline shard inspect|verify|stats|query|generate</c>: look at, check, query and make shard sets.</summary>
+/// <summary><c>pipeline shard inspect|verify|stats|query|generate|convert</c>: look at, check, query, make and convert shard sets.</summary>
 public static class ShardCommand
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
@@ -57,6 +58,10 @@ public static class ShardCommand
 
     private static readonly Option<int> Side = new Option<int>("--side") { Description = "Image side in pixels", DefaultValueFactory = _ => 64 }.Between(8, 4096);
 
+    private static readonly Option<string> ConvertTo = new("--to") { Description = "Format to convert to: parquet or webdataset", Required = true };
+
+    private static readonly Option<string> ConvertOut = new("--out") { Description = "Output shard store (a folder, azure://container/prefix or a container URL); rerunning resumes", Required = true };
+
     public static Command Create(PipelineCli cli)
     {
         ArgumentNullException.ThrowIfNull(cli);
@@ -68,9 +73,9 @@ public static class ShardCommand
         stats.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(StatsAsync), ct));
         var generate = new Command("generate", "Write deterministic synthetic samples as shards (for trying the tools); rerunning resumes, committed shards are kept")
         {
-            Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side,
+            Store, Samples, ShardSamples, RowGroupSamples, Prefix, Seed, Side, ShardFormatOption.Flag,
         };
-        generate.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(GenerateAsync), ct));
+        generate.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, [ShardFormatOption.Override]), StoreFaultsAreUnusable(GenerateAsync), ct));
         var query = new Command("query", "Run SQL (DuckDB) over the committed samples and the dropped records; a table, --json or --csv") { Store, Sql, AsJson, AsCsv, Limit };
         query.Validators.Add(result =>
         {
@@ -80,7 +85,12 @@ public static class ShardCommand
             }
         });
         query.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(QueryAsync), ct));
-        return new Command("shard", "Parquet shard sets: inspect, verify, stats, query, generate") { inspect, verify, stats, query, generate };
+        var convert = new Command("convert", "Rewrite every shard of a store into another store as webdataset tars or Parquet, same names and samples; rerunning resumes")
+        {
+            Store, ConvertTo, ConvertOut,
+        };
+        convert.SetAction((parse, ct) => cli.RunAsync(parse, new Dictionary<string, string?>(), StoreFaultsAreUnusable(ConvertAsync), ct));
+        return new Command("shard", "Shard sets (Parquet or webdataset): inspect, verify, stats, query, generate, convert") { inspect, verify, stats, query, generate, convert };
     }
 
     /// <summary>A store that is full, read-only or not ours to write is a resource that cannot be used (exit 2, its message as is).</summary>
@@ -97,12 +107,14 @@ public static class ShardCommand
             }
         };
 
-    private static IShardStore OpenStore(CommandContext context)
+    private static IShardStore OpenStore(CommandContext context) => OpenStore(context, context.Parse.GetValue(Store)!);
+
+    private static IShardStore OpenStore(CommandContext context, string location)
     {
         var options = context.Configuration.GetSection(ShardStoreOptions.Section).Get<ShardStoreOptions>() ?? new ShardStoreOptions();
         try
         {
-            return ShardStoreLocation.Open(context.Parse.GetValue(Store)!, options);
+            return ShardStoreLocation.Open(location, options);
         }
         catch (ArgumentException ex)
         {
@@ -136,12 +148,14 @@ public static class ShardCommand
         var entry = manifest.Find(name) ?? throw new PipelineConfigurationException($"no shard '{name}' in {store.Describe(ManifestStore.ManifestPath)}");
         await using var reader = await ShardFileReader.OpenAsync(store, entry, cancellationToken);
         await output.WriteLineAsync($"shard {entry.Name}: {store.Describe(entry.Path)}, {entry.Samples} samples, {entry.Bytes} bytes, sha256 {entry.Sha256}, committed {entry.CommittedAt:u}");
-        await output.WriteLineAsync("columns: " + string.Join(", ", reader.Schema.Parquet.DataFields.Select(f => $"{f.Path}{(f.IsNullable ? "?" : "")}")));
-        var metadata = reader.Metadata!;
+        await output.WriteLineAsync(entry.FileFormat == ShardFormat.Webdataset
+            ? $"webdataset members: KEY.{reader.Schema.Image.Name}, KEY.txt (caption), KEY.json ({string.Join(", ", SampleJson.JsonColumns(reader.Schema))})"
+            : "columns: " + string.Join(", ", reader.Schema.Parquet.DataFields.Select(f => $"{f.Path}{(f.IsNullable ? "?" : "")}")));
+        var metadata = reader.Metadata;
         for (var g = 0; g < entry.RowGroups.Count; g++)
         {
             var group = entry.RowGroups[g];
-            var codecs = metadata.RowGroups[g].Columns.Select(c => $"{c.MetaData!.PathInSchema[^1]}={c.MetaData.Codec}").Distinct();
+            var codecs = metadata is null ? ["tar members"] : metadata.RowGroups[g].Columns.Select(c => $"{c.MetaData!.PathInSchema[^1]}={c.MetaData.Codec}").Distinct();
             await output.WriteLineAsync($"row group {g}: bytes {group.Offset}..{group.Offset + group.Length}, {group.Rows} rows, xxh64 {group.XxHash64}; {string.Join(' ', codecs)}");
         }
 
@@ -308,6 +322,7 @@ public static class ShardCommand
             TargetSamples = parse.GetValue(ShardSamples),
             RowGroupSamples = parse.GetValue(RowGroupSamples),
             Encoding = ImageEncoding.Jpg,
+            Format = ShardFormatOption.Resolve(context),
         };
         try
         {
@@ -333,6 +348,38 @@ public static class ShardCommand
 
         var commits = await writer.CompleteAsync(cancellationToken);
         await context.Output.WriteLineAsync($"generate: {commits.Count} shards ({commits.Count(c => c.Outcome == CommitOutcome.Committed)} new), {total} samples in {store.Location}");
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ConvertAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var parse = context.Parse;
+        ShardFormat format;
+        try
+        {
+            format = ShardFormats.Parse(parse.GetValue(ConvertTo)!);
+        }
+        catch (FormatException ex)
+        {
+            throw new PipelineConfigurationException($"--to: {ex.Message}", ex);
+        }
+
+        var input = OpenStore(context);
+        var output = OpenStore(context, parse.GetValue(ConvertOut)!);
+        await LoadManifestAsync(input, cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ConversionSummary summary;
+        try
+        {
+            summary = await ShardConverter.ConvertAsync(input, output, format, ConsoleProgress.Instance, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ArgumentException or ShardManifestException)
+        {
+            throw new PipelineConfigurationException(ex.Message, ex);
+        }
+
+        await context.Output.WriteLineAsync(
+            $"convert: {summary.Shards} shards ({summary.Converted} converted, {summary.Resumed} already done), {summary.Samples} samples as {ShardFormats.Name(format)} in {output.Location} ({clock.Elapsed.TotalSeconds:0.0} s)");
         return ExitCodes.Success;
     }
 

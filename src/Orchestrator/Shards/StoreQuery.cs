@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Settings;
 using Pipeline.Sharding.Storage;
 
@@ -36,6 +37,12 @@ public sealed class StoreQuery : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         var manifest = await new ManifestStore(store).LoadAsync(cancellationToken);
+        if (manifest.Shards.FirstOrDefault(s => s.FileFormat != ShardFormat.Parquet) is { } tar)
+        {
+            throw new PipelineConfigurationException(
+                $"query reads Parquet shards; {store.Location} holds webdataset shards ({tar.Name}): convert a copy first with 'pipeline shard convert {store.Location} --to parquet --out FOLDER'");
+        }
+
         var shardPaths = manifest.Shards.Select(s => s.Path).ToList();
         var dropped = new List<string>();
         foreach (var step in Steps)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Pipeline.Sharding.Manifest;
+using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
 
@@ -85,7 +86,8 @@ public static class LeftoverCollector
     }
 
     private static bool IsShardFile(string path) =>
-        path.StartsWith(ShardWriter.ShardFolder + "/", StringComparison.Ordinal) && path.EndsWith(".parquet", StringComparison.Ordinal);
+        path.StartsWith(ShardWriter.ShardFolder + "/", StringComparison.Ordinal)
+        && Enum.GetValues<ShardFormat>().Any(f => path.EndsWith(ShardFormats.Extension(f), StringComparison.Ordinal));
 
     /// <summary>
     /// The shard paths the manifest lists; null without a manifest. Then no published file counts as a leftover:

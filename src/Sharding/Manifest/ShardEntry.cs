@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Pipeline.Sharding.Samples;
+
 namespace Pipeline.Sharding.Manifest;
 
 /// <summary>One committed shard: where it is, what it holds, and checksums that cover every byte of it.</summary>
@@ -8,7 +11,8 @@ namespace Pipeline.Sharding.Manifest;
 /// <param name="Sha256">Hex SHA-256 of the whole file.</param>
 /// <param name="CommittedAt">When it was committed (UTC).</param>
 /// <param name="RowGroups">Byte range, rows and XXH64 of each row group, in file order.</param>
-/// <param name="Footer">Byte range and XXH64 of the Parquet footer (from the end of the last row group to the end of the file).</param>
+/// <param name="Footer">Byte range and XXH64 of the Parquet footer (from the end of the last row group to the end of the file), or of a tar's end-of-archive blocks.</param>
+/// <param name="Format">The file format; null (as in manifests written before webdataset shards existed) means Parquet.</param>
 public sealed record ShardEntry(
     string Name,
     string Path,
@@ -17,4 +21,10 @@ public sealed record ShardEntry(
     string Sha256,
     DateTimeOffset CommittedAt,
     IReadOnlyList<RowGroupEntry> RowGroups,
-    ByteRange Footer);
+    ByteRange Footer,
+    ShardFormat? Format = null)
+{
+    /// <summary>The file format, Parquet when the manifest does not say.</summary>
+    [JsonIgnore]
+    public ShardFormat FileFormat => Format ?? ShardFormat.Parquet;
+}

@@ -10,6 +10,8 @@ namespace Pipeline.Sharding.Reading;
 /// Reads one committed shard by its manifest entry, fetching only what it needs: the footer once, then each
 /// row group as one range read. Every fetched range is checked against the manifest's XXH64 before Parquet
 /// sees it, so damage is reported as a <see cref="ShardCorruptException"/> naming the shard and row group.
+/// Webdataset shards (<see cref="ShardEntry.FileFormat"/>) are read the same way: their row groups are runs of
+/// tar members, decoded by <see cref="WebdatasetSampleDecoder"/>, and their footer is the end-of-archive blocks.
 /// </summary>
 public sealed class ShardFileReader : IAsyncDisposable
 {
@@ -31,7 +33,7 @@ public sealed class ShardFileReader : IAsyncDisposable
     /// <summary>The schema the file has; known after opening.</summary>
     public SampleSchema Schema { get; private set; } = SampleSchema.For(ImageEncoding.Jpg);
 
-    /// <summary>Parquet's footer metadata (codecs, offsets, statistics), for inspection.</summary>
+    /// <summary>Parquet's footer metadata (codecs, offsets, statistics), for inspection; null for a webdataset shard.</summary>
     public Parquet.Meta.FileMetaData? Metadata => _parquet?.Metadata;
 
     /// <summary>Checks the file's length, magic and footer against <paramref name="entry"/>, and reads the footer.</summary>
@@ -60,6 +62,11 @@ public sealed class ShardFileReader : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Entry.RowGroups.Count);
         var group = Entry.RowGroups[index];
         var bytes = await FetchAsync(group.Offset, group.Length, group.XxHash64, index, cancellationToken);
+        if (Entry.FileFormat == ShardFormat.Webdataset)
+        {
+            return await DecodeTarAsync(index, group, bytes, cancellationToken);
+        }
+
         _file.Add(group.Offset, bytes);
         try
         {
@@ -100,6 +107,12 @@ public sealed class ShardFileReader : IAsyncDisposable
             throw Corrupt(null, Math.Min(length, Entry.Bytes), $"the file is {length} bytes, the manifest says {Entry.Bytes} ({(length < Entry.Bytes ? "truncated" : "extended")})");
         }
 
+        if (Entry.FileFormat == ShardFormat.Webdataset)
+        {
+            await OpenTarAsync(cancellationToken);
+            return;
+        }
+
         var head = new byte[Magic.Length];
         await _store.ReadRangeAsync(Entry.Path, 0, head, cancellationToken);
         if (!head.AsSpan().SequenceEqual(Magic))
@@ -125,6 +138,78 @@ public sealed class ShardFileReader : IAsyncDisposable
         {
             throw Corrupt(null, footer.Offset, $"the footer lists {_parquet.RowGroupCount} row groups, the manifest {Entry.RowGroups.Count}");
         }
+    }
+
+    /// <summary>Checks the end-of-archive blocks and learns the image encoding from the first member's name.</summary>
+    private async Task OpenTarAsync(CancellationToken cancellationToken)
+    {
+        var footer = Entry.Footer;
+        var end = await FetchAsync(footer.Offset, footer.Length, footer.XxHash64, null, cancellationToken);
+        if (footer.Offset + footer.Length != Entry.Bytes || end.Length < 1024 || end.AsSpan().ContainsAnyExcept((byte)0))
+        {
+            throw Corrupt(null, footer.Offset, "the tar does not end with its end-of-archive blocks");
+        }
+
+        if (Entry.RowGroups.Count == 0)
+        {
+            return;
+        }
+
+        // A ustar header: the name in bytes 0..100, "ustar" at 257; its extension is the shard's image encoding.
+        var header = new byte[512];
+        await _store.ReadRangeAsync(Entry.Path, 0, header, cancellationToken);
+        if (!header.AsSpan(257, 5).SequenceEqual("ustar"u8))
+        {
+            throw Corrupt(null, 0, "the file does not start with a POSIX tar (ustar) header");
+        }
+
+        var name = System.Text.Encoding.UTF8.GetString(header.AsSpan(0, 100).TrimEnd((byte)0));
+        var extension = name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        if (header[156] == (byte)'x' || extension is not ("jpg" or "webp"))
+        {
+            // A PAX header or an unusual order: the first verified row group tells.
+            var group = Entry.RowGroups[0];
+            extension = await FirstImageExtensionAsync(await FetchAsync(group.Offset, group.Length, group.XxHash64, 0, cancellationToken), cancellationToken)
+                ?? throw Corrupt(0, group.Offset, "no member is a .jpg or .webp image");
+        }
+
+        Schema = SampleSchema.For(SampleSchema.ParseColumnName(extension));
+    }
+
+    private static async Task<string?> FirstImageExtensionAsync(byte[] rowGroup, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(rowGroup, writable: false);
+        await using var tar = new System.Formats.Tar.TarReader(stream);
+        while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            var extension = System.IO.Path.GetExtension(entry.Name);
+            if (extension is ".jpg" or ".webp")
+            {
+                return extension[1..];
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<Sample[]> DecodeTarAsync(int index, RowGroupEntry group, byte[] bytes, CancellationToken cancellationToken)
+    {
+        Sample[] samples;
+        try
+        {
+            samples = await WebdatasetSampleDecoder.DecodeAsync(bytes, Schema.Encoding, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw Corrupt(index, group.Offset, $"cannot decode the tar members: {ex.Message}", ex);
+        }
+
+        if (samples.Length != group.Rows)
+        {
+            throw Corrupt(index, group.Offset, $"the tar members hold {samples.Length} samples, the manifest {group.Rows}");
+        }
+
+        return samples;
     }
 
     private async Task<byte[]> FetchAsync(long offset, long length, string xxHash64, int? rowGroup, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ using Pipeline.Sharding.Telemetry;
 namespace Pipeline.Sharding.Writing;
 
 /// <summary>
-/// Writes a stream of samples as Parquet shards of a target size and commits each one: the file is published
+/// Writes a stream of samples as shards (Parquet or webdataset tars, <see cref="ShardWriterOptions.Format"/>) of a target size and commits each one: the file is published
 /// under a path unique to this attempt, then added to the manifest. Until the manifest commit a shard does not
 /// exist for readers, so a crash at any point leaves the manifest consistent. Re-writing a shard name that is
 /// already committed changes nothing (see <see cref="CommitOutcome"/>). The first writer a process starts on a
@@ -30,7 +30,7 @@ public sealed partial class ShardWriter : IAsyncDisposable
     private readonly List<Sample> _rowGroup = [];
     private readonly List<ShardCommit> _commits = [];
     private long _rowGroupBytes;
-    private ShardFileWriter? _file;
+    private ISampleFileWriter? _file;
     private int _nextIndex;
 
     public ShardWriter(IShardStore store, ShardWriterOptions options, ILogger? logger = null)
@@ -107,12 +107,14 @@ public sealed partial class ShardWriter : IAsyncDisposable
                 LogRemovedLeftover(leftover.Path, leftover.Length, leftover.Note);
             }
 
-            var name = $"{_options.NamePrefix}-{_nextIndex:D5}";
+            var name = _options.ShardName(_nextIndex);
             // A path unique to this attempt: a retried or concurrent write of the same name never overwrites a committed file.
-            var path = $"{ShardFolder}/{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.parquet";
+            var path = $"{ShardFolder}/{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{ShardFormats.Extension(_options.Format)}";
             try
             {
-                _file = await ShardFileWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
+                _file = _options.Format == ShardFormat.Webdataset
+                    ? await WebdatasetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken)
+                    : await ParquetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
             }
             catch (Exception ex) when (WriteFault(ex, name, path) is { } fault)
             {
@@ -148,7 +150,7 @@ public sealed partial class ShardWriter : IAsyncDisposable
         }
     }
 
-    private async Task CommitShardAsync(ShardFileWriter file, CancellationToken cancellationToken)
+    private async Task CommitShardAsync(ISampleFileWriter file, CancellationToken cancellationToken)
     {
         ShardCommit commit;
         await using (file)

@@ -28,6 +28,26 @@ public sealed record ShardWriterOptions
     /// <summary>The image encoding every sample has; names the image column.</summary>
     public ImageEncoding Encoding { get; set; } = ImageEncoding.Jpg;
 
+    /// <summary>The shard file format: Parquet (the default) or webdataset tars.</summary>
+    public ShardFormat Format { get; set; } = ShardFormat.Parquet;
+
+    /// <summary>The name of this writer's shard number <paramref name="index"/>: <c>{NamePrefix}-{index:D5}</c>.</summary>
+    public string ShardName(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{NamePrefix}-{index:D5}");
+
+    /// <summary>
+    /// Options that write exactly one shard named <paramref name="shard"/>, as a rewrite of that input shard does:
+    /// <c>name-00003</c> becomes prefix <c>name</c>, first index 3 (another name gets index 0 after it).
+    /// </summary>
+    public static ShardWriterOptions KeepingName(string shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        var dash = shard.LastIndexOf('-');
+        var (prefix, index) = dash > 0 && shard.Length - dash == 6 && int.TryParse(shard.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
+            ? (shard[..dash], i)
+            : (shard, 0);
+        return new ShardWriterOptions { NamePrefix = prefix, FirstIndex = index, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue };
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

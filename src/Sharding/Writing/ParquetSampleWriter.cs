@@ -10,7 +10,7 @@ namespace Pipeline.Sharding.Writing;
 /// staged write, so the byte range and XXH64 of every row group and the SHA-256 of the file are known at the end
 /// without reading anything back. Text and numbers are Snappy-compressed; image bytes are stored as they are.
 /// </summary>
-internal sealed class ShardFileWriter : IAsyncDisposable
+internal sealed class ParquetSampleWriter : ISampleFileWriter
 {
     /// <summary>Key of the Parquet key-value metadata that repeats the manifest's row-group checksums in the file.</summary>
     public const string RowGroupsMetadataKey = "pipeline.row_groups";
@@ -24,7 +24,7 @@ internal sealed class ShardFileWriter : IAsyncDisposable
     private readonly List<RowGroupEntry> _rowGroups = [];
     private ParquetWriter? _writer;
 
-    private ShardFileWriter(string name, IStagedWrite staged, SampleSchema schema)
+    private ParquetSampleWriter(string name, IStagedWrite staged, SampleSchema schema)
     {
         Name = name;
         _staged = staged;
@@ -34,17 +34,16 @@ internal sealed class ShardFileWriter : IAsyncDisposable
 
     public string Name { get; }
 
-    /// <summary>Where the file is published, relative to the store.</summary>
     public string Path => _staged.Path;
 
     public long Samples { get; private set; }
 
     public long BytesWritten => _stream.Position;
 
-    public static async Task<ShardFileWriter> CreateAsync(IShardStore store, string name, string path, SampleSchema schema, CancellationToken cancellationToken)
+    public static async Task<ParquetSampleWriter> CreateAsync(IShardStore store, string name, string path, SampleSchema schema, CancellationToken cancellationToken)
     {
         var staged = await store.BeginWriteAsync(path, cancellationToken);
-        var file = new ShardFileWriter(name, staged, schema);
+        var file = new ParquetSampleWriter(name, staged, schema);
         try
         {
             file._writer = await ParquetWriter.CreateAsync(schema.Parquet, file._stream, file._options, cancellationToken: cancellationToken);
@@ -63,7 +62,6 @@ internal sealed class ShardFileWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="samples"/> as one row group.</summary>
     public async Task WriteRowGroupAsync(IReadOnlyList<Sample> samples, CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new InvalidOperationException("shard file is closed");
@@ -79,7 +77,6 @@ internal sealed class ShardFileWriter : IAsyncDisposable
         Samples += samples.Count;
     }
 
-    /// <summary>Writes the footer and returns the entry the manifest will hold; the file is still staged.</summary>
     public async Task<ShardEntry> FinishAsync(CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new InvalidOperationException("shard file is closed");
@@ -94,7 +91,6 @@ internal sealed class ShardFileWriter : IAsyncDisposable
         return new ShardEntry(Name, _staged.Path, Samples, _stream.Position, _stream.FinishSha256(), DateTimeOffset.UtcNow, _rowGroups, footer);
     }
 
-    /// <summary>Publishes the finished file under its path.</summary>
     public Task PublishAsync(CancellationToken cancellationToken) => _staged.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
