@@ -28,7 +28,7 @@ public sealed class ImageDownloader(HttpFetcher fetcher, ImageProcessor processo
         try
         {
             var image = processor.Process(body);
-            return new ImageDownload(url, FetchErrorClass.None, null, fetch.HttpStatus, body.Length, image, clock.Elapsed);
+            return new ImageDownload(url, FetchErrorClass.None, null, fetch.HttpStatus, body.Length, image, clock.Elapsed) { Consent = fetch.Consent };
         }
         catch (ImageRejectedException ex)
         {

@@ -175,15 +175,23 @@ public sealed partial class HttpFetcher : IDisposable
                     throw new FetchFailedException(FetchErrorClass.InvalidUrl, $"not an http(s) URL: {Truncate(current.OriginalString)}");
                 }
 
+                var robots = "off";
                 if (!isHostFile && _robots is not null)
                 {
-                    await ObeyRobotsAsync(_robots, current, cancellationToken);
+                    robots = await ObeyRobotsAsync(_robots, current, cancellationToken);
                 }
 
-                if (!isHostFile && _tdmRep is not null && (await _tdmRep.GetAsync(current, cancellationToken)).ReservationFor(current) is { } reservation)
+                var (tdmRep, tdmPolicy) = ("off", (string?)null);
+                if (!isHostFile && _tdmRep is not null)
                 {
-                    throw new FetchFailedException(FetchErrorClass.OptOut,
-                        $"{current} is reserved by {current.GetLeftPart(UriPartial.Authority)}{TdmRepRules.Path} (location '{reservation.Location}'{(reservation.Policy is { } policy ? $", policy {policy}" : "")})");
+                    var declarations = await _tdmRep.GetAsync(current, cancellationToken);
+                    if (declarations.ReservationFor(current) is { } reservation)
+                    {
+                        throw new FetchFailedException(FetchErrorClass.OptOut,
+                            $"{current} is reserved by {current.GetLeftPart(UriPartial.Authority)}{TdmRepRules.Path} (location '{reservation.Location}'{(reservation.Policy is { } policy ? $", policy {policy}" : "")})");
+                    }
+
+                    (tdmRep, tdmPolicy) = declarations.RuleFor(current) is { } rule ? ("0", rule.Policy) : (declarations.Declares ? "unmatched" : "none", null);
                 }
 
                 // Checked here as well as at connect time, so a refused host fails fast and clearly even with a pooled connection.
@@ -195,7 +203,10 @@ public sealed partial class HttpFetcher : IDisposable
                 status = attempt.Status;
                 if (attempt.Body is not null)
                 {
-                    return new FetchResult(url, current, status, attempt.ContentType, attempt.Body, FetchErrorClass.None, null, redirects, clock.Elapsed);
+                    return new FetchResult(url, current, status, attempt.ContentType, attempt.Body, FetchErrorClass.None, null, redirects, clock.Elapsed)
+                    {
+                        Consent = isHostFile ? null : new ConsentRecord(_options.UserAgent, robots, attempt.XRobotsTag, attempt.TdmReservation, tdmRep, tdmPolicy),
+                    };
                 }
 
                 if (attempt.Status is < 300 or >= 400)
@@ -233,8 +244,11 @@ public sealed partial class HttpFetcher : IDisposable
         }
     }
 
-    /// <summary>Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why robots.txt could not be read.</summary>
-    private async Task ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why robots.txt
+    /// could not be read; else the verdict for the consent record (<c>allow</c>, <c>allow(PATTERN)</c>, or <c>none</c> without a robots.txt).
+    /// </summary>
+    private async Task<string> ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
     {
         var rules = await robots.GetRulesAsync(url, cancellationToken);
         if (rules.WhyDisallowed(url) is { } rule)
@@ -257,6 +271,8 @@ public sealed partial class HttpFetcher : IDisposable
             // One request per delay to this host from this fetcher, retries aside; waiting is politeness, not a timeout.
             using var lease = await _crawlDelays.AcquireAsync((host, delay), 1, cancellationToken);
         }
+
+        return ReferenceEquals(rules, RobotsRules.AllowAll) ? "none" : rules.AllowingRule(url) is { } pattern ? $"allow({pattern})" : "allow";
     }
 
     private async ValueTask<HttpAttempt> AttemptAsync(Uri url, bool isHostFile, CancellationToken cancellationToken)
@@ -274,19 +290,29 @@ public sealed partial class HttpFetcher : IDisposable
             return new HttpAttempt(status, null, RetryAfter(response), null, null);
         }
 
-        if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
-            && RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
+        string? seenTags = null, seenReservation = null;
+        if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags))
         {
-            throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
+            if (RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
+            {
+                throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
+            }
+
+            seenTags = ConsentRecord.Join(tags);
         }
 
-        if (!isHostFile && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations) && _options.Consent.TdmOptOut(reservations) is { } reservation)
+        if (!isHostFile && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations))
         {
-            throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
+            if (_options.Consent.TdmOptOut(reservations) is { } reservation)
+            {
+                throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
+            }
+
+            seenReservation = ConsentRecord.Join(reservations);
         }
 
         var body = await BodyReader.ReadAsync(response.Content, isHostFile ? RobotsRules.MaxBytes : _options.MaxBytes, truncate: isHostFile, url, cancellationToken);
-        return new HttpAttempt(status, null, null, response.Content.Headers.ContentType?.ToString(), body);
+        return new HttpAttempt(status, null, null, response.Content.Headers.ContentType?.ToString(), body, seenTags, seenReservation);
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
