@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
@@ -26,8 +27,22 @@ public static class ShardRewriter
     /// <param name="decide">The step's decision.</param>
     /// <param name="beforeDone">Writes the step's own files before the done record.</param>
     /// <param name="cancellationToken">Stops the work.</param>
-    public static async Task<WorkItemResult> RewriteAsync(
+    public static Task<WorkItemResult> RewriteAsync(
         IShardStore input, IShardStore output, string step, string shard, bool writeShard, Decide decide,
+        Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken) =>
+        RewriteAsync(input, output, step, shard, writeShard, inPlace: false, decide, beforeDone, cancellationToken);
+
+    /// <summary>
+    /// Rewrites shard <paramref name="shard"/> of <paramref name="store"/> in place: the kept samples form a shard of the
+    /// same name that replaces it in the manifest (empty when nothing is kept; see <see cref="ShardWriter.Replaces"/>), with
+    /// the step's dropped log and done record in the same store. A shard changed by someone else meanwhile is kept as it is.
+    /// </summary>
+    public static Task<WorkItemResult> RewriteInPlaceAsync(
+        IShardStore store, string step, string shard, Decide decide, Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken) =>
+        RewriteAsync(store, store, step, shard, writeShard: true, inPlace: true, decide, beforeDone, cancellationToken);
+
+    private static async Task<WorkItemResult> RewriteAsync(
+        IShardStore input, IShardStore output, string step, string shard, bool writeShard, bool inPlace, Decide decide,
         Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -41,8 +56,16 @@ public static class ShardRewriter
 
         await using var source = await InputShard.OpenAsync(input, shard, cancellationToken);
         var (prefix, index) = OutputName(shard);
+        if (inPlace && string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}-{index:D5}") != shard)
+        {
+            throw new InvalidDataException($"shard '{shard}' of {input.Describe(ManifestStore.ManifestPath)} is not named PREFIX-NNNNN: a rewrite in place would commit it under another name");
+        }
+
         await using var writer = writeShard
             ? new ShardWriter(output, new ShardWriterOptions { NamePrefix = prefix, FirstIndex = index, TargetSamples = int.MaxValue, TargetBytes = long.MaxValue, Encoding = source.Encoding })
+            {
+                Replaces = inPlace ? source.Entry.Sha256 : null,
+            }
             : null;
         var dropped = new List<DroppedLine>();
         long read = 0, kept = 0;
