@@ -71,7 +71,9 @@ public static partial class TakedownStage
             }
         }
 
-        var bySelector = matches.GroupBy(m => m.Selector).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
+        // In the request's order, selectors that matched nothing left out.
+        var counts = matches.GroupBy(m => m.Selector).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
+        var bySelector = request.Selectors.Select(s => s.ToString()).Distinct().Where(counts.ContainsKey).ToDictionary(s => s, s => counts[s], StringComparer.Ordinal);
         if (request.DryRun || matches.Count == 0)
         {
             LogScanned(logger, manifest.Shards.Count, scanned, matches.Count, request.DryRun);
