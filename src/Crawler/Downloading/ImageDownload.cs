@@ -19,4 +19,7 @@ public sealed record ImageDownload(string Url, FetchErrorClass Error, string? Re
 
     /// <summary>The consent signals seen when the image was fetched, on success.</summary>
     public ConsentRecord? Consent { get; init; }
+
+    /// <summary>When the body arrived (UTC), the time its consent signals were seen; null on failure.</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
 }

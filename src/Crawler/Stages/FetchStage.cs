@@ -239,7 +239,7 @@ public static class FetchStage
                 var image = results[i].Image!;
                 var consent = results[i].Consent;
                 await shards.WriteAsync(
-                    SampleOf(batch[i], fetchTime, image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, image.Bytes)
+                    SampleOf(batch[i], results[i].FetchedAt ?? fetchTime, image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, image.Bytes)
                         with { Consent = consent?.Signals, UserAgent = consent?.UserAgent },
                     cancellationToken);
             }
