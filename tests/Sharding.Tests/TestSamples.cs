@@ -31,6 +31,8 @@ internal static class TestSamples
             PageUrl = index % 2 == 0 ? null : $"https://pages.example.org/{index}",
             FetchTime = index % 6 == 0 ? null : new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(index * 10L * 1234567),
             Reserve = index % 3 == 0 ? null : index % 2 == 0,
+            Consent = index % 6 == 0 ? null : $"decision=allow;robots.txt=allow;tdmrep={(index % 2 == 0 ? "none" : "0")}",
+            UserAgent = index % 6 == 0 ? null : "PipelineBot/1.0",
         };
     }
 
@@ -64,5 +66,7 @@ internal static class TestSamples
         Assert.Equal(expected.PerceptualHash, actual.PerceptualHash);
         Assert.Equal(expected.PageUrl, actual.PageUrl);
         Assert.Equal(expected.FetchTime, actual.FetchTime);
+        Assert.Equal(expected.Consent, actual.Consent);
+        Assert.Equal(expected.UserAgent, actual.UserAgent);
     }
 }

@@ -1,5 +1,6 @@
 using Pipeline.Crawler.Fetching;
 using Pipeline.Crawler.Images;
+using Pipeline.Crawler.Robots;
 
 namespace Pipeline.Crawler.Downloading;
 
@@ -15,4 +16,10 @@ public sealed record ImageDownload(string Url, FetchErrorClass Error, string? Re
 {
     /// <summary>Whether an image came out.</summary>
     public bool Succeeded => Error == FetchErrorClass.None;
+
+    /// <summary>The consent signals seen when the image was fetched, on success.</summary>
+    public ConsentRecord? Consent { get; init; }
+
+    /// <summary>When the body arrived (UTC), the time its consent signals were seen; null on failure.</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
 }

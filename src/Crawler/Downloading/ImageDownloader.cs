@@ -24,11 +24,12 @@ public sealed class ImageDownloader(HttpFetcher fetcher, ImageProcessor processo
         }
 
         var body = fetch.Body!;
+        var fetchedAt = DateTimeOffset.UtcNow;
         await _processing.WaitAsync(cancellationToken);
         try
         {
             var image = processor.Process(body);
-            return new ImageDownload(url, FetchErrorClass.None, null, fetch.HttpStatus, body.Length, image, clock.Elapsed);
+            return new ImageDownload(url, FetchErrorClass.None, null, fetch.HttpStatus, body.Length, image, clock.Elapsed) { Consent = fetch.Consent, FetchedAt = fetchedAt };
         }
         catch (ImageRejectedException ex)
         {

@@ -1,3 +1,5 @@
+using Pipeline.Crawler.Robots;
+
 namespace Pipeline.Crawler.Fetching;
 
 /// <summary>How one fetch ended: a body, or a classified error with a readable reason.</summary>
@@ -15,4 +17,7 @@ public sealed record FetchResult(
 {
     /// <summary>Whether a body arrived.</summary>
     public bool Succeeded => Error == FetchErrorClass.None;
+
+    /// <summary>The consent signals seen for the URL the body came from, on success; null otherwise and for host files.</summary>
+    public ConsentRecord? Consent { get; init; }
 }

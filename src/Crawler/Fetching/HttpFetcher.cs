@@ -159,16 +159,24 @@ public sealed partial class HttpFetcher : IDisposable
                     throw new FetchFailedException(FetchErrorClass.InvalidUrl, $"not an http(s) URL: {Truncate(current.OriginalString)}");
                 }
 
-                var pace = _pace;
+                var (robots, pace) = ("off", _pace);
                 if (!isHostFile && _robots is not null)
                 {
-                    pace = pace.WithCrawlDelay(await ObeyRobotsAsync(_robots, current, cancellationToken));
+                    var (verdict, crawlDelay) = await ObeyRobotsAsync(_robots, current, cancellationToken);
+                    (robots, pace) = (verdict, pace.WithCrawlDelay(crawlDelay));
                 }
 
-                if (!isHostFile && _tdmRep is not null && (await _tdmRep.GetAsync(current, cancellationToken)).ReservationFor(current) is { } reservation)
+                var (tdmRep, tdmPolicy) = ("off", (string?)null);
+                if (!isHostFile && _tdmRep is not null)
                 {
-                    throw new FetchFailedException(FetchErrorClass.OptOut,
-                        $"{current} is reserved by {current.GetLeftPart(UriPartial.Authority)}{TdmRepRules.Path} (location '{reservation.Location}'{(reservation.Policy is { } policy ? $", policy {policy}" : "")})");
+                    var declarations = await _tdmRep.GetAsync(current, cancellationToken);
+                    if (declarations.ReservationFor(current) is { } reservation)
+                    {
+                        throw new FetchFailedException(FetchErrorClass.OptOut,
+                            $"{current} is reserved by {current.GetLeftPart(UriPartial.Authority)}{TdmRepRules.Path} (location '{reservation.Location}'{(reservation.Policy is { } policy ? $", policy {policy}" : "")})");
+                    }
+
+                    (tdmRep, tdmPolicy) = declarations.RuleFor(current) is { } rule ? ("0", rule.Policy) : (declarations.Declares ? "unmatched" : "none", null);
                 }
 
                 // Checked here as well as at connect time, so a refused host fails fast and clearly even with a pooled connection.
@@ -182,7 +190,10 @@ public sealed partial class HttpFetcher : IDisposable
                 status = attempt.Status;
                 if (attempt.Body is not null)
                 {
-                    return new FetchResult(url, current, status, attempt.ContentType, attempt.Body, FetchErrorClass.None, null, redirects, clock.Elapsed);
+                    return new FetchResult(url, current, status, attempt.ContentType, attempt.Body, FetchErrorClass.None, null, redirects, clock.Elapsed)
+                    {
+                        Consent = isHostFile ? null : new ConsentRecord(_options.UserAgent, robots, attempt.XRobotsTag, attempt.TdmReservation, tdmRep, tdmPolicy),
+                    };
                 }
 
                 if (attempt.Status is < 300 or >= 400)
@@ -221,10 +232,11 @@ public sealed partial class HttpFetcher : IDisposable
     }
 
     /// <summary>
-    /// Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why
-    /// robots.txt could not be read; otherwise returns the Crawl-delay to keep, if any.
+    /// Fails the fetch of <paramref name="url"/> when its host's robots.txt disallows it, saying which rule, or why robots.txt
+    /// could not be read; else the verdict for the consent record (<c>allow</c>, <c>allow(PATTERN)</c>, or <c>none</c> without a
+    /// robots.txt) and the Crawl-delay to keep, if any.
     /// </summary>
-    private async Task<TimeSpan?> ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
+    private async Task<(string Verdict, TimeSpan? CrawlDelay)> ObeyRobotsAsync(RobotsCache robots, Uri url, CancellationToken cancellationToken)
     {
         var rules = await robots.GetRulesAsync(url, cancellationToken);
         if (rules.WhyDisallowed(url) is { } rule)
@@ -235,6 +247,7 @@ public sealed partial class HttpFetcher : IDisposable
                 : $"robots.txt of {host} disallows {url.PathAndQuery} for {_options.ProductToken} ({rule})");
         }
 
+        TimeSpan? crawlDelay = null;
         if (_options.ObeyCrawlDelay && rules.CrawlDelay is { } delay && delay > TimeSpan.Zero)
         {
             if (delay > _options.MaxCrawlDelay)
@@ -243,10 +256,10 @@ public sealed partial class HttpFetcher : IDisposable
                     $"robots.txt of {HostOf(url)} asks for a Crawl-delay of {delay.TotalSeconds:0.###} s, more than {FetcherOptions.Key(nameof(FetcherOptions.MaxCrawlDelay))} ({_options.MaxCrawlDelay.TotalSeconds:0.###} s)");
             }
 
-            return delay;
+            crawlDelay = delay;
         }
 
-        return null;
+        return (ReferenceEquals(rules, RobotsRules.AllowAll) ? "none" : rules.AllowingRule(url) is { } pattern ? $"allow({pattern})" : "allow", crawlDelay);
     }
 
     private async ValueTask<HttpAttempt> AttemptAsync(Uri url, string host, bool isHostFile, CancellationToken cancellationToken)
@@ -272,19 +285,29 @@ public sealed partial class HttpFetcher : IDisposable
             return new HttpAttempt(status, null, retryAfter, null, null);
         }
 
-        if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags)
-            && RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
+        string? seenTags = null, seenReservation = null;
+        if (!isHostFile && response.Headers.TryGetValues("X-Robots-Tag", out var tags))
         {
-            throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
+            if (RobotsTag.FindOptOut(tags, _options.ProductToken, _options.Consent) is { } directive)
+            {
+                throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with X-Robots-Tag: {directive}", status);
+            }
+
+            seenTags = ConsentRecord.Join(tags);
         }
 
-        if (!isHostFile && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations) && _options.Consent.TdmOptOut(reservations) is { } reservation)
+        if (!isHostFile && response.Headers.TryGetValues(RobotsTag.TdmReservationName, out var reservations))
         {
-            throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
+            if (_options.Consent.TdmOptOut(reservations) is { } reservation)
+            {
+                throw new FetchFailedException(FetchErrorClass.OptOut, $"{url} opts out with {reservation} (TDM Reservation Protocol)", status);
+            }
+
+            seenReservation = ConsentRecord.Join(reservations);
         }
 
         var body = await BodyReader.ReadAsync(response.Content, isHostFile ? RobotsRules.MaxBytes : _options.MaxBytes, truncate: isHostFile, url, cancellationToken);
-        return new HttpAttempt(status, null, null, response.Content.Headers.ContentType?.ToString(), body);
+        return new HttpAttempt(status, null, null, response.Content.Headers.ContentType?.ToString(), body, seenTags, seenReservation);
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)

@@ -141,6 +141,21 @@ public sealed class RobotsRules
             return null;
         }
 
+        var best = Decide(pathAndQuery);
+        return best is null or { Allow: true } ? null : UnreachableReason ?? $"rule 'Disallow: {best.Pattern}'";
+    }
+
+    /// <summary>The pattern of the Allow rule that decides <paramref name="url"/>; null when no rule matches it or a Disallow rule decides.</summary>
+    public string? AllowingRule(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var pathAndQuery = url.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped);
+        return _rules.Count == 0 || pathAndQuery == "/robots.txt" ? null : Decide(pathAndQuery) is { Allow: true } rule ? rule.Pattern : null;
+    }
+
+    /// <summary>The longest rule matching <paramref name="pathAndQuery"/>, Allow on a tie; null when none matches.</summary>
+    private Rule? Decide(string pathAndQuery)
+    {
         var path = Normalize(pathAndQuery);
         Rule? best = null;
         foreach (var rule in _rules)
@@ -151,7 +166,7 @@ public sealed class RobotsRules
             }
         }
 
-        return best is null or { Allow: true } ? null : UnreachableReason ?? $"rule 'Disallow: {best.Pattern}'";
+        return best;
     }
 
     /// <summary>Percent-encodes characters outside US-ASCII and upper-cases escapes, so a rule and a path compare alike.</summary>

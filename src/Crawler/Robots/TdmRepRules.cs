@@ -62,12 +62,17 @@ public sealed class TdmRepRules
         return result.Succeeded ? Parse(Encoding.UTF8.GetString(result.Body!)) : None;
     }
 
+    /// <summary>Whether the host served a file with at least one rule.</summary>
+    public bool Declares => _rules.Count > 0;
+
     /// <summary>The rule that reserves <paramref name="url"/>'s TDM rights, or null when none does.</summary>
-    public TdmRepRule? ReservationFor(Uri url)
+    public TdmRepRule? ReservationFor(Uri url) => RuleFor(url) is { Reserved: true } rule ? rule : null;
+
+    /// <summary>The first rule whose location matches <paramref name="url"/> (the one that decides), or null.</summary>
+    public TdmRepRule? RuleFor(Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
         var path = url.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped);
-        var rule = _rules.FirstOrDefault(r => RobotsRules.PatternMatches(r.Location, path));
-        return rule is { Reserved: true } ? rule : null;
+        return _rules.FirstOrDefault(r => RobotsRules.PatternMatches(r.Location, path));
     }
 }

@@ -212,7 +212,10 @@ public static class FetchStage
         return record.Key ?? SampleKey.Derive(record.Url, record.Caption ?? string.Empty);
     }
 
-    /// <summary>Writes a chunk's (or retry round's) status log, then its shard, then its commit record: a chunk with a record is complete and is never redone.</summary>
+    /// <summary>
+    /// Writes a chunk's (or retry round's) status log, then its shard (each sample with its consent record and user agent),
+    /// then its commit record: a chunk with a record is complete and is never redone.
+    /// </summary>
     private static async Task<FetchChunkRecord> WriteChunkAsync(
         IShardStore store, ShardWriterOptions shardOptions, string logFolder, string name, string shardPrefix, UrlListRecord[] batch, ImageDownload[] results, CancellationToken cancellationToken)
     {
@@ -235,8 +238,10 @@ public static class FetchStage
             foreach (var i in ok)
             {
                 var image = results[i].Image!;
+                var consent = results[i].Consent;
                 await shards.WriteAsync(
-                    SampleOf(batch[i], fetchTime, image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, image.Bytes),
+                    SampleOf(batch[i], results[i].FetchedAt ?? fetchTime, image.Width, image.Height, image.OriginalWidth, image.OriginalHeight, image.Sha256, image.Bytes)
+                        with { Consent = consent?.Signals, UserAgent = consent?.UserAgent },
                     cancellationToken);
             }
 

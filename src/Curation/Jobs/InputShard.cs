@@ -13,6 +13,9 @@ public sealed class InputShard : IAsyncDisposable
 
     private InputShard(ShardFileReader reader) => _reader = reader;
 
+    /// <summary>The shard's manifest entry.</summary>
+    public ShardEntry Entry => _reader.Entry;
+
     /// <summary>The encoding of the shard's images.</summary>
     public ImageEncoding Encoding => _reader.Schema.Encoding;
 

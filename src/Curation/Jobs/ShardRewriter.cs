@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Samples;
 using Pipeline.Sharding.Storage;
 using Pipeline.Sharding.Writing;
@@ -27,8 +28,22 @@ public static class ShardRewriter
     /// <param name="decide">The step's decision.</param>
     /// <param name="beforeDone">Writes the step's own files before the done record.</param>
     /// <param name="cancellationToken">Stops the work.</param>
-    public static async Task<WorkItemResult> RewriteAsync(
+    public static Task<WorkItemResult> RewriteAsync(
         IShardStore input, IShardStore output, string step, string shard, bool writeShard, ShardFormat format, Decide decide,
+        Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken) =>
+        RewriteAsync(input, output, step, shard, writeShard, format, inPlace: false, decide, beforeDone, cancellationToken);
+
+    /// <summary>
+    /// Rewrites shard <paramref name="shard"/> of <paramref name="store"/> in place, in its own format: the kept samples form a
+    /// shard of the same name that replaces it in the manifest (empty when nothing is kept; see <see cref="ShardWriter.Replaces"/>),
+    /// with the step's dropped log and done record in the same store. A shard changed by someone else meanwhile is kept as it is.
+    /// </summary>
+    public static Task<WorkItemResult> RewriteInPlaceAsync(
+        IShardStore store, string step, string shard, Decide decide, Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken) =>
+        RewriteAsync(store, store, step, shard, writeShard: true, format: null, inPlace: true, decide, beforeDone, cancellationToken);
+
+    private static async Task<WorkItemResult> RewriteAsync(
+        IShardStore input, IShardStore output, string step, string shard, bool writeShard, ShardFormat? format, bool inPlace, Decide decide,
         Func<CancellationToken, Task>? beforeDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -41,8 +56,17 @@ public static class ShardRewriter
         }
 
         await using var source = await InputShard.OpenAsync(input, shard, cancellationToken);
+        var naming = ShardWriterOptions.KeepingName(shard);
+        if (inPlace && naming.ShardName(naming.FirstIndex) != shard)
+        {
+            throw new InvalidDataException($"shard '{shard}' of {input.Describe(ManifestStore.ManifestPath)} is not named PREFIX-NNNNN: a rewrite in place would commit it under another name");
+        }
+
         await using var writer = writeShard
-            ? new ShardWriter(output, ShardWriterOptions.KeepingName(shard) with { Encoding = source.Encoding, Format = format })
+            ? new ShardWriter(output, naming with { Encoding = source.Encoding, Format = format ?? source.Entry.FileFormat })
+            {
+                Replaces = inPlace ? source.Entry.Sha256 : null,
+            }
             : null;
         var dropped = new List<DroppedLine>();
         long read = 0, kept = 0;
@@ -92,13 +116,6 @@ public static class ShardRewriter
         var result = new WorkItemResult(shard, read, kept, dropped.GroupBy(d => d.Reason).ToDictionary(g => g.Key, g => (long)g.LongCount(), StringComparer.Ordinal));
         await StoreFile.WriteJsonAsync(output, donePath, result, cancellationToken);
         return result;
-    }
-
-    /// <summary>Output shards keep their input's name: <c>name-00003</c> becomes prefix <c>name</c>, first index 3.</summary>
-    public static (string Prefix, int Index) OutputName(string shard)
-    {
-        var options = ShardWriterOptions.KeepingName(shard);
-        return (options.NamePrefix, options.FirstIndex);
     }
 
     private static readonly JsonSerializerOptions Compact = new(StoreFile.Json) { WriteIndented = false };

@@ -41,6 +41,7 @@ public sealed class PipelineCli(TextWriter output, TextWriter error)
         root.Subcommands.Add(SiloCommand.Create(this));
         root.Subcommands.Add(ShardCommand.Create(this));
         root.Subcommands.Add(CurateCommand.Create(this));
+        root.Subcommands.Add(TakedownCommand.Create(this));
         root.Subcommands.Add(CrawlCommand.Create(this));
         root.Subcommands.Add(QueriesCommand.Create(this));
         root.Subcommands.Add(TrainCommand.Create(this));

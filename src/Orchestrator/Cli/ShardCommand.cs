@@ -94,7 +94,7 @@ public static class ShardCommand
     }
 
     /// <summary>A store that is full, read-only or not ours to write is a resource that cannot be used (exit 2, its message as is).</summary>
-    private static Func<CommandContext, CancellationToken, Task<int>> StoreFaultsAreUnusable(Func<CommandContext, CancellationToken, Task<int>> action) =>
+    internal static Func<CommandContext, CancellationToken, Task<int>> StoreFaultsAreUnusable(Func<CommandContext, CancellationToken, Task<int>> action) =>
         async (context, cancellationToken) =>
         {
             try
@@ -107,7 +107,8 @@ public static class ShardCommand
             }
         };
 
-    private static IShardStore OpenStore(CommandContext context) => OpenStore(context, context.Parse.GetValue(Store)!);
+    /// <summary>Opens the store named by argument <paramref name="store"/>; a malformed location is a configuration error.</summary>
+    internal static IShardStore OpenStore(CommandContext context, Argument<string> store) => OpenStore(context, context.Parse.GetValue(store)!);
 
     private static IShardStore OpenStore(CommandContext context, string location)
     {
@@ -122,7 +123,8 @@ public static class ShardCommand
         }
     }
 
-    private static async Task<ShardManifest> LoadManifestAsync(IShardStore store, CancellationToken cancellationToken)
+    /// <summary>The store's manifest; a store without one is a configuration error (exit 2) naming it.</summary>
+    internal static async Task<ShardManifest> LoadManifestAsync(IShardStore store, CancellationToken cancellationToken)
     {
         var manifest = await new ManifestStore(store).LoadAsync(cancellationToken);
         if (manifest.Shards.Count == 0 && await store.GetLengthAsync(ManifestStore.ManifestPath, cancellationToken) is null)
@@ -135,7 +137,7 @@ public static class ShardCommand
 
     private static async Task<int> InspectAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var store = OpenStore(context);
+        var store = OpenStore(context, Store);
         var manifest = await LoadManifestAsync(store, cancellationToken);
         var output = context.Output;
         await output.WriteLineAsync($"store {store.Location}: {manifest.Shards.Count} shards, {manifest.TotalSamples} samples, {Megabytes(manifest.TotalBytes)}, image column '{manifest.ImageColumn}'");
@@ -175,7 +177,7 @@ public static class ShardCommand
 
     private static async Task<int> VerifyAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var store = OpenStore(context);
+        var store = OpenStore(context, Store);
         await LoadManifestAsync(store, cancellationToken);
         // Cleaning first, so that what verify then warns about is what is left.
         IReadOnlyList<Leftover> cleaned = context.Parse.GetValue(Clean) ? await LeftoverCollector.CollectAsync(store, cancellationToken) : [];
@@ -220,7 +222,7 @@ public static class ShardCommand
 
     private static async Task<int> QueryAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var store = OpenStore(context);
+        var store = OpenStore(context, Store);
         await LoadManifestAsync(store, cancellationToken);
         var progress = new Progress<string>(line => Console.Error.WriteLine(line));
         await using var query = await StoreQuery.OpenAsync(store, context.Verbose ? progress : null, cancellationToken);
@@ -287,7 +289,7 @@ public static class ShardCommand
 
     private static async Task<int> StatsAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var store = OpenStore(context);
+        var store = OpenStore(context, Store);
         var manifest = await LoadManifestAsync(store, cancellationToken);
         var stats = await ShardStatisticsCollector.CollectAsync(store, manifest, null, cancellationToken);
         if (context.Parse.GetValue(AsJson))
@@ -314,7 +316,7 @@ public static class ShardCommand
     private static async Task<int> GenerateAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var parse = context.Parse;
-        var store = OpenStore(context);
+        var store = OpenStore(context, Store);
         var total = parse.GetValue(Samples);
         var options = new ShardWriterOptions
         {
@@ -364,7 +366,7 @@ public static class ShardCommand
             throw new PipelineConfigurationException($"--to: {ex.Message}", ex);
         }
 
-        var input = OpenStore(context);
+        var input = OpenStore(context, Store);
         var output = OpenStore(context, parse.GetValue(ConvertOut)!);
         await LoadManifestAsync(input, cancellationToken);
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -117,6 +117,77 @@ public sealed class ManifestStore(IShardStore store)
         }
     }
 
+    /// <summary>
+    /// Replaces the committed entry of <paramref name="entry"/>'s name by it, provided the committed file is still the one
+    /// with SHA-256 <paramref name="expectedSha256"/> (what a rewrite read): <see cref="CommitOutcome.Committed"/> when
+    /// replaced, <see cref="CommitOutcome.AlreadyCommitted"/> when the entry already has <paramref name="entry"/>'s content,
+    /// <see cref="CommitOutcome.KeptExisting"/> when someone else replaced it first. An entry of the open segment is
+    /// replaced in the root; one of a sealed segment by a new revision of that segment (an immutable file of a name unique
+    /// to the attempt) that the root names in place of the original, so a replace costs one segment whatever the store's size.
+    /// </summary>
+    /// <exception cref="ShardManifestException">No shard of that name is committed.</exception>
+    public async Task<ShardCommit> ReplaceAsync(ShardEntry entry, string expectedSha256, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(expectedSha256);
+        for (var conflicts = 0; ;)
+        {
+            var read = await ReadRootAsync(cancellationToken)
+                ?? throw new ShardManifestException($"{Store.Describe(ManifestPath)} does not exist: no shard '{entry.Name}' to replace");
+            var root = read.Root;
+            var openIndex = root.Shards.Select(s => s.Name).ToList().IndexOf(entry.Name);
+            int? sealedIndex = openIndex >= 0 ? null : await SealedSegmentOfAsync(root, entry.Name, cancellationToken)
+                ?? throw new ShardManifestException($"{Store.Describe(ManifestPath)} lists no shard '{entry.Name}' to replace");
+            var segment = sealedIndex is { } s0 ? await ReadSegmentAsync(root, s0, cancellationToken) : null;
+            var existing = segment is null ? root.Shards[openIndex] : segment.Shards.First(s => s.Name == entry.Name);
+            if (existing.Sha256 == entry.Sha256)
+            {
+                return new ShardCommit(CommitOutcome.AlreadyCommitted, existing);
+            }
+
+            if (existing.Sha256 != expectedSha256)
+            {
+                return new ShardCommit(CommitOutcome.KeptExisting, existing);
+            }
+
+            ManifestRoot updated;
+            string? revision = null;
+            if (segment is null)
+            {
+                updated = root with { Shards = [.. root.Shards.Take(openIndex), entry, .. root.Shards.Skip(openIndex + 1)] };
+            }
+            else
+            {
+                var index = sealedIndex!.Value;
+                revision = string.Create(CultureInfo.InvariantCulture, $"{SegmentFolder}/{index:D8}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.json");
+                var revised = segment with { Shards = [.. segment.Shards.Select(s => s.Name == entry.Name ? entry : s)] };
+                if (!await Store.TryReplaceAsync(revision, JsonSerializer.SerializeToUtf8Bytes(revised, Json), null, cancellationToken))
+                {
+                    throw new ShardManifestException($"{Store.Describe(revision)} exists already: cannot write a revision of segment {index}");
+                }
+
+                updated = root with { Revisions = new Dictionary<int, string>(root.Revisions ?? new Dictionary<int, string>()) { [index] = revision } };
+            }
+
+            if (await Store.TryReplaceAsync(ManifestPath, JsonSerializer.SerializeToUtf8Bytes(updated, Json), read.Version, cancellationToken))
+            {
+                return new ShardCommit(CommitOutcome.Committed, entry);
+            }
+
+            if (revision is not null)
+            {
+                await Store.DeleteAsync(revision, cancellationToken);
+            }
+
+            if (++conflicts == MaxAttempts)
+            {
+                throw new ShardManifestException($"{Store.Describe(ManifestPath)}: gave up replacing '{entry.Name}' after {MaxAttempts} concurrent updates");
+            }
+
+            await Task.Delay(Random.Shared.Next(1, 10 * Math.Min(conflicts, 20)), cancellationToken);
+        }
+    }
+
     /// <summary>Serializes a manifest the way a format 1 root stored it (for tools and tests that write one by hand).</summary>
     public static byte[] Serialize(ShardManifest manifest)
     {
@@ -153,6 +224,12 @@ public sealed class ManifestStore(IShardStore store)
             }
         }
 
+        return await SealedSegmentOfAsync(root, name, cancellationToken) is { } index ? (await ReadSegmentAsync(root, index, cancellationToken)).Shards.First(s => s.Name == name) : null;
+    }
+
+    /// <summary>The sealed segment that lists <paramref name="name"/>, or null.</summary>
+    private async Task<int?> SealedSegmentOfAsync(ManifestRoot root, string name, CancellationToken cancellationToken)
+    {
         if (root.SealedSegments == 0)
         {
             return null;
@@ -180,7 +257,7 @@ public sealed class ManifestStore(IShardStore store)
             names.Gate.Release();
         }
 
-        return segment is { } index ? (await ReadSegmentAsync(root, index, cancellationToken)).Shards.First(s => s.Name == name) : null;
+        return segment;
     }
 
     private async Task<(ManifestRoot Root, string Version)?> ReadRootAsync(CancellationToken cancellationToken)
@@ -226,7 +303,7 @@ public sealed class ManifestStore(IShardStore store)
 
     private async Task<ManifestSegment> ReadSegmentAsync(ManifestRoot root, int index, CancellationToken cancellationToken)
     {
-        var path = SegmentPath(index);
+        var path = root.Revisions is { } revisions && revisions.TryGetValue(index, out var revision) ? revision : SegmentPath(index);
         var content = await Store.ReadVersionedAsync(path, cancellationToken)
             ?? throw new ShardManifestException($"{Store.Describe(path)} is missing: {Store.Describe(ManifestPath)} counts {root.SealedSegments} sealed segments");
         var segment = ParseSegment(content.Content, path);
@@ -258,7 +335,8 @@ public sealed class ManifestStore(IShardStore store)
     /// <param name="SegmentSize">Shards per sealed segment.</param>
     /// <param name="SealedSegments">Sealed segments, numbered from 0.</param>
     /// <param name="Shards">The open segment, in commit order.</param>
-    private sealed record ManifestRoot(string Format, string? Id, string? ImageColumn, int SegmentSize, int SealedSegments, IReadOnlyList<ShardEntry> Shards)
+    /// <param name="Revisions">Sealed segments whose entries were replaced: the path of each one's current revision, by index; null when none.</param>
+    private sealed record ManifestRoot(string Format, string? Id, string? ImageColumn, int SegmentSize, int SealedSegments, IReadOnlyList<ShardEntry> Shards, IReadOnlyDictionary<int, string>? Revisions = null)
     {
         public static ManifestRoot New(int segmentSize) => new(ShardManifest.CurrentFormat, Guid.NewGuid().ToString("N"), null, segmentSize, 0, []);
     }

@@ -26,6 +26,8 @@ internal static class SampleColumns
         var pageUrls = await RowGroupColumns.StringsAsync(group, schema.PageUrl, n, cancellationToken);
         var fetchTimes = await RowGroupColumns.NullableAsync<DateTime>(group, schema.FetchTime, n, cancellationToken);
         var reserves = schema.HasReserve ? await RowGroupColumns.NullableAsync<bool>(group, schema.Reserve, n, cancellationToken) : new bool?[n];
+        var consents = schema.HasConsent ? await RowGroupColumns.StringsAsync(group, schema.Consent, n, cancellationToken) : new string?[n];
+        var userAgents = schema.HasConsent ? await RowGroupColumns.StringsAsync(group, schema.UserAgent, n, cancellationToken) : new string?[n];
 
         var samples = new Sample[n];
         for (var i = 0; i < n; i++)
@@ -48,6 +50,8 @@ internal static class SampleColumns
                 PageUrl = pageUrls[i],
                 FetchTime = fetchTimes[i] is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null,
                 Reserve = reserves[i],
+                Consent = consents[i],
+                UserAgent = userAgents[i],
             };
         }
 

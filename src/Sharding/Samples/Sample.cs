@@ -50,4 +50,13 @@ public sealed record Sample
 
     /// <summary>True when the balancer held the pair in reserve and it was used to refill its entry; false for a kept pair; null when not balanced.</summary>
     public bool? Reserve { get; init; }
+
+    /// <summary>
+    /// The consent record of the fetch: the decision and the signals seen, compact and <c>;</c>-separated
+    /// (<c>decision=allow;robots.txt=allow;x-robots-tag=noindex;tdm-reservation=0;tdmrep=none</c>); null when not fetched by us or written before the column existed.
+    /// </summary>
+    public string? Consent { get; init; }
+
+    /// <summary>The User-Agent the image was fetched with; null when unknown.</summary>
+    public string? UserAgent { get; init; }
 }

@@ -67,6 +67,8 @@ public static class SampleJson
                 PageUrl = Get("page_url")?.GetString(),
                 FetchTime = Get("fetch_time") is { } time ? DateTimeOffset.Parse(time.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime() : null,
                 Reserve = Get("reserve")?.GetBoolean(),
+                Consent = Get("consent")?.GetString(),
+                UserAgent = Get("user_agent")?.GetString(),
             };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
@@ -110,6 +112,8 @@ public static class SampleJson
                 WriteNullable(json, sample.FetchTime, t => json.WriteStringValue(new DateTime(t.UtcTicks - (t.UtcTicks % 10), DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)));
                 break;
             case "reserve": WriteNullable(json, sample.Reserve, json.WriteBooleanValue); break;
+            case "consent": json.WriteStringValue(sample.Consent); break;
+            case "user_agent": json.WriteStringValue(sample.UserAgent); break;
             default: throw new InvalidOperationException($"column '{column}' of the sample schema has no JSON value: add it to {nameof(SampleJson)}");
         }
     }

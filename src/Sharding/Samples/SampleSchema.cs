@@ -5,20 +5,22 @@ namespace Pipeline.Sharding.Samples;
 /// <summary>
 /// The Parquet columns of a shard, in file order. img2dataset's columns come first with its names and types
 /// (strings, int32 sizes, the image as binary in a column named <c>jpg</c> or <c>webp</c>); lineage follows.
-/// Shards written before the <c>reserve</c> column existed (it is the last) are read as having it all null.
+/// Columns added later (<c>reserve</c>, then <c>consent</c> and <c>user_agent</c>) are optional and trailing: a shard
+/// written before one existed ends before it, and reads as having it (and every later one) all null.
 /// </summary>
 public sealed class SampleSchema
 {
-    private static readonly Dictionary<ImageEncoding, SampleSchema> ByEncoding = Enum.GetValues<ImageEncoding>()
-        .ToDictionary(e => e, e => new SampleSchema(e, hasReserve: true));
+    /// <summary>How many optional trailing columns the current schema has.</summary>
+    public const int OptionalColumnCount = 3;
 
-    private static readonly Dictionary<ImageEncoding, SampleSchema> WithoutReserve = Enum.GetValues<ImageEncoding>()
-        .ToDictionary(e => e, e => new SampleSchema(e, hasReserve: false));
+    // [encoding][optional columns present]: the current schema and every older one.
+    private static readonly Dictionary<ImageEncoding, SampleSchema[]> ByEncoding = Enum.GetValues<ImageEncoding>()
+        .ToDictionary(e => e, e => Enumerable.Range(0, OptionalColumnCount + 1).Select(n => new SampleSchema(e, n)).ToArray());
 
-    private SampleSchema(ImageEncoding encoding, bool hasReserve)
+    private SampleSchema(ImageEncoding encoding, int optionalColumns)
     {
         Encoding = encoding;
-        HasReserve = hasReserve;
+        OptionalColumns = optionalColumns;
         Image = new DataField<byte[]>(ColumnName(encoding));
         MatchedEntryIds = new ListField("matched_entry_ids", MatchedEntryId);
         List<Field> fields =
@@ -26,18 +28,20 @@ public sealed class SampleSchema
             Key, Url, Caption, Width, Height, OriginalWidth, OriginalHeight, Sha256, Image,
             MatchedEntryIds, KeptForEntry, KeepProbability, PerceptualHash, PageUrl, FetchTime,
         ];
-        if (hasReserve)
-        {
-            fields.Add(Reserve);
-        }
-
+        fields.AddRange(new[] { Reserve, Consent, UserAgent }.Take(optionalColumns));
         Parquet = new ParquetSchema(fields);
     }
 
     public ImageEncoding Encoding { get; }
 
+    /// <summary>How many of the optional trailing columns (<c>reserve</c>, <c>consent</c>, <c>user_agent</c>) the shard has.</summary>
+    public int OptionalColumns { get; }
+
     /// <summary>False for shards written before the <c>reserve</c> column was added.</summary>
-    public bool HasReserve { get; }
+    public bool HasReserve => OptionalColumns >= 1;
+
+    /// <summary>False for shards written before the <c>consent</c> and <c>user_agent</c> columns were added.</summary>
+    public bool HasConsent => OptionalColumns >= 3;
 
     public ParquetSchema Parquet { get; }
 
@@ -79,8 +83,14 @@ public sealed class SampleSchema
     /// <summary>True for a pair the balancer held in reserve (fetched to refill its entry), false for a kept one, null when not balanced.</summary>
     public DataField Reserve { get; } = new DataField<bool?>("reserve");
 
+    /// <summary>The consent record: the decision and the signals seen at fetch time, as <c>key=value</c> pairs separated by <c>;</c>.</summary>
+    public DataField Consent { get; } = new DataField<string>("consent");
+
+    /// <summary>The User-Agent the image was fetched with.</summary>
+    public DataField UserAgent { get; } = new DataField<string>("user_agent");
+
     /// <summary>The schema for shards whose images have <paramref name="encoding"/>.</summary>
-    public static SampleSchema For(ImageEncoding encoding) => ByEncoding[encoding];
+    public static SampleSchema For(ImageEncoding encoding) => ByEncoding[encoding][OptionalColumnCount];
 
     /// <summary>The image column's name for an encoding: <c>jpg</c> or <c>webp</c>.</summary>
     public static string ColumnName(ImageEncoding encoding) => encoding switch
@@ -112,12 +122,9 @@ public sealed class SampleSchema
             return null;
         }
 
-        var expected = For(ParseColumnName(image));
         var actualFields = schema.DataFields;
-        if (actualFields.Length == expected.Parquet.DataFields.Length - 1)
-        {
-            expected = WithoutReserve[expected.Encoding];
-        }
+        var versions = ByEncoding[ParseColumnName(image)];
+        var expected = versions.FirstOrDefault(v => v.Parquet.DataFields.Length == actualFields.Length) ?? versions[OptionalColumnCount];
 
         var expectedFields = expected.Parquet.DataFields;
         if (actualFields.Length != expectedFields.Length)

@@ -146,6 +146,8 @@ internal sealed class ParquetSampleWriter : ISampleFileWriter
         await group.WriteAsync(s.PageUrl, Strings(samples, x => x.PageUrl));
         await group.WriteAsync<DateTime>(s.FetchTime, Values(samples, x => x.FetchTime?.UtcDateTime), null, null, cancellationToken);
         await group.WriteAsync<bool>(s.Reserve, Values(samples, x => x.Reserve), null, null, cancellationToken);
+        await group.WriteAsync(s.Consent, Strings(samples, x => x.Consent));
+        await group.WriteAsync(s.UserAgent, Strings(samples, x => x.UserAgent));
     }
 
     private static string?[] Strings(IReadOnlyList<Sample> samples, Func<Sample, string?> select)

@@ -52,6 +52,13 @@ public sealed partial class ShardWriter : IAsyncDisposable
     /// <summary>Every commit this writer made so far, in order.</summary>
     public IReadOnlyList<ShardCommit> Commits => _commits;
 
+    /// <summary>
+    /// When set, this writer rewrites one committed shard in place: its shard replaces the committed one of the same name
+    /// whose file has this SHA-256 (<see cref="ManifestStore.ReplaceAsync"/>), the old file is deleted once the manifest no
+    /// longer names it, and completing with no sample at all commits an empty shard (no row groups) in its place.
+    /// </summary>
+    public string? Replaces { get; init; }
+
     /// <summary>Adds a sample; row groups and shards are written as they fill.</summary>
     /// <exception cref="ArgumentException">The sample is invalid (named by key).</exception>
     public async Task WriteAsync(Sample sample, CancellationToken cancellationToken)
@@ -79,6 +86,11 @@ public sealed partial class ShardWriter : IAsyncDisposable
         {
             await FlushRowGroupAsync(cancellationToken);
         }
+        else if (Replaces is not null && _file is null && _commits.Count == 0)
+        {
+            // Every sample of the rewritten shard went: an empty shard takes its place.
+            await OpenFileAsync(cancellationToken);
+        }
 
         if (_file is not null)
         {
@@ -100,39 +112,41 @@ public sealed partial class ShardWriter : IAsyncDisposable
 
     private async Task FlushRowGroupAsync(CancellationToken cancellationToken)
     {
-        if (_file is null)
-        {
-            foreach (var leftover in (await LeftoverCollector.CollectOnceAsync(_store, cancellationToken)).Where(l => l.Removed))
-            {
-                LogRemovedLeftover(leftover.Path, leftover.Length, leftover.Note);
-            }
-
-            var name = _options.ShardName(_nextIndex);
-            // A path unique to this attempt: a retried or concurrent write of the same name never overwrites a committed file.
-            var path = $"{ShardFolder}/{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{ShardFormats.Extension(_options.Format)}";
-            try
-            {
-                _file = _options.Format == ShardFormat.Webdataset
-                    ? await WebdatasetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken)
-                    : await ParquetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
-            }
-            catch (Exception ex) when (WriteFault(ex, name, path) is { } fault)
-            {
-                throw fault;
-            }
-        }
-
+        var file = _file ?? await OpenFileAsync(cancellationToken);
         try
         {
-            await _file.WriteRowGroupAsync(_rowGroup, cancellationToken);
+            await file.WriteRowGroupAsync(_rowGroup, cancellationToken);
         }
-        catch (Exception ex) when (WriteFault(ex, _file.Name, _file.Path) is { } fault)
+        catch (Exception ex) when (WriteFault(ex, file.Name, file.Path) is { } fault)
         {
             throw fault;
         }
 
         _rowGroup.Clear();
         _rowGroupBytes = 0;
+    }
+
+    /// <summary>Starts the next shard file (removing dead writers' leftovers first, once per process and store).</summary>
+    private async Task<ISampleFileWriter> OpenFileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var leftover in (await LeftoverCollector.CollectOnceAsync(_store, cancellationToken)).Where(l => l.Removed))
+        {
+            LogRemovedLeftover(leftover.Path, leftover.Length, leftover.Note);
+        }
+
+        var name = _options.ShardName(_nextIndex);
+        // A path unique to this attempt: a retried or concurrent write of the same name never overwrites a committed file.
+        var path = $"{ShardFolder}/{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{ShardFormats.Extension(_options.Format)}";
+        try
+        {
+            return _file = _options.Format == ShardFormat.Webdataset
+                ? await WebdatasetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken)
+                : await ParquetSampleWriter.CreateAsync(_store, name, path, _schema, cancellationToken);
+        }
+        catch (Exception ex) when (WriteFault(ex, name, path) is { } fault)
+        {
+            throw fault;
+        }
     }
 
     private async Task CommitShardAsync(CancellationToken cancellationToken)
@@ -157,7 +171,23 @@ public sealed partial class ShardWriter : IAsyncDisposable
         {
             var entry = await file.FinishAsync(cancellationToken);
             var existing = await _manifest.FindAsync(entry.Name, cancellationToken);
-            if (existing is not null)
+            if (Replaces is { } replaced && existing is not null && existing.Sha256 == replaced && existing.Sha256 != entry.Sha256)
+            {
+                await file.PublishAsync(cancellationToken);
+                try
+                {
+                    commit = await _manifest.ReplaceAsync(entry, replaced, cancellationToken);
+                }
+                catch
+                {
+                    await WithdrawAsync(entry.Path);
+                    throw;
+                }
+
+                // The file no longer referenced goes: the old one when ours replaced it, else ours.
+                await _store.DeleteAsync(commit.Outcome == CommitOutcome.Committed ? existing.Path : entry.Path, cancellationToken);
+            }
+            else if (existing is not null)
             {
                 // Already committed: do not publish a second file for the name.
                 commit = new ShardCommit(existing.Sha256 == entry.Sha256 ? CommitOutcome.AlreadyCommitted : CommitOutcome.KeptExisting, existing);
