@@ -173,7 +173,7 @@ public static class RefreshStage
                 {
                     samplesChecked++;
                     byClass[line.Class.ToString().ToLowerInvariant()]++;
-                    var status = line.Error ?? line.Status?.ToString(CultureInfo.InvariantCulture) ?? "none";
+                    var status = line.Status?.ToString(CultureInfo.InvariantCulture) ?? line.Error ?? "none";
                     byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
                     await writer.WriteLineAsync(JsonSerializer.Serialize(line, Json).AsMemory(), ct);
                 }

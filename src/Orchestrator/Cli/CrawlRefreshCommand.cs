@@ -211,7 +211,7 @@ public static partial class CrawlRefreshCommand
                     ? SampleOutcome.Drop(line.Class.ToString().ToLowerInvariant(), line.Reason, distance: line.Distance)
                     : SampleOutcome.Keep(s)).ToArray()), beforeDone: null, cancellationToken);
             resumed += result.Resumed ? 1 : 0;
-            removed += result.Input - result.Output;
+            removed += result.Resumed ? 0 : result.Input - result.Output;
             var after = await new ManifestStore(target).FindAsync(entry.Name, cancellationToken);
             diff.Add(JsonSerializer.Serialize(new ShardDiff(entry.Name, [.. drop.Keys.Order(StringComparer.Ordinal)], entry, after), RefreshStage.Json));
             ConsoleProgress.Instance.Report(new StageProgress("refresh", $"{entry.Name}: {result.Input - result.Output:N0} of {result.Input:N0} samples removed{(result.Resumed ? " (already applied)" : "")}"));
