@@ -73,6 +73,15 @@ public sealed class CrawlRefreshCommandTests(ITestOutputHelper log) : IDisposabl
 
         Assert.Single(await File.ReadAllLinesAsync(Path.Combine(store, "refresh", RefreshFolderFile)));
 
+        // An interrupted run (its second shard and summary not yet written) resumes: only that shard is fetched again.
+        File.Delete(Path.Combine(store, "refresh", "0001", "summary.json"));
+        File.Delete(Path.Combine(store, "refresh", "0001", "shards", "list-00001-00000.jsonl"));
+        var resumed = await RunAsync("crawl", "refresh", store, "--allow-loopback", "--size", "64", "--config", config);
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains("run 0001: 6 samples in 2 shards: 3 alive, 1 changed, 1 dead, 1 unreachable", resumed.Stdout[0], StringComparison.Ordinal);
+        Assert.Equal((2, 3), (site.TimesOf("/img/a.jpg").Count, site.TimesOf("/img/b.jpg").Count));
+        Assert.Single(await File.ReadAllLinesAsync(Path.Combine(store, "refresh", RefreshFolderFile)));
+
         var output = _folder.Combine("refreshed");
         var apply = await RunAsync("crawl", "refresh", store, "--apply", "--out", output, "--allow-loopback", "--size", "64");
         var again = await RunAsync("crawl", "refresh", store, "--apply", "--out", output, "--allow-loopback", "--size", "64");
