@@ -200,25 +200,29 @@ public static partial class CrawlRefreshCommand
 
         await StoreFile.WriteJsonAsync(target, recordPath, runRecord, cancellationToken);
         long removed = 0, resumed = 0;
-        var diff = new List<string>();
-        foreach (var entry in manifest.Shards)
-        {
-            var lines = await RefreshStage.ReadShardLinesAsync(runFolder, entry.Name, cancellationToken)
-                ?? throw new PipelineFailureException($"{runFolder} has no result for shard {entry.Name}: the run did not check it");
-            var drop = lines.Where(l => l.Drops).ToDictionary(l => l.Key, StringComparer.Ordinal);
-            var result = await ShardRewriter.RewriteAsync(store, target, ApplyStep, entry.Name, writeShard: true, (samples, _, _) =>
-                Task.FromResult(samples.Select(s => drop.TryGetValue(s.Key, out var line)
-                    ? SampleOutcome.Drop(line.Class.ToString().ToLowerInvariant(), line.Reason, distance: line.Distance)
-                    : SampleOutcome.Keep(s)).ToArray()), beforeDone: null, cancellationToken);
-            resumed += result.Resumed ? 1 : 0;
-            removed += result.Resumed ? 0 : result.Input - result.Output;
-            var after = await new ManifestStore(target).FindAsync(entry.Name, cancellationToken);
-            diff.Add(JsonSerializer.Serialize(new ShardDiff(entry.Name, [.. drop.Keys.Order(StringComparer.Ordinal)], entry, after), RefreshStage.Json));
-            ConsoleProgress.Instance.Report(new StageProgress("refresh", $"{entry.Name}: {result.Input - result.Output:N0} of {result.Input:N0} samples removed{(result.Resumed ? " (already applied)" : "")}"));
-        }
-
         var diffPath = Path.Combine(runFolder, "diff.jsonl");
-        await AtomicFile.WriteAllBytesAsync(diffPath, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', diff) + "\n"), cancellationToken);
+
+        // The diff is streamed, a line per shard, and published whole when every shard is applied.
+        await AtomicFile.WriteAsync(diffPath, async (stream, ct) =>
+        {
+            await using var diff = new StreamWriter(stream, leaveOpen: true);
+            foreach (var entry in manifest.Shards)
+            {
+                var lines = await RefreshStage.ReadShardLinesAsync(runFolder, entry.Name, ct)
+                    ?? throw new PipelineFailureException($"{runFolder} has no result for shard {entry.Name}: the run did not check it");
+                var drop = lines.Where(l => l.Drops).ToDictionary(l => l.Key, StringComparer.Ordinal);
+                var result = await ShardRewriter.RewriteAsync(store, target, ApplyStep, entry.Name, writeShard: true, (samples, _, _) =>
+                    Task.FromResult(samples.Select(s => drop.TryGetValue(s.Key, out var line)
+                        ? SampleOutcome.Drop(line.Class.ToString().ToLowerInvariant(), line.Reason, distance: line.Distance)
+                        : SampleOutcome.Keep(s)).ToArray()), beforeDone: null, ct);
+                resumed += result.Resumed ? 1 : 0;
+                removed += result.Resumed ? 0 : result.Input - result.Output;
+                var after = await new ManifestStore(target).FindAsync(entry.Name, ct);
+                await diff.WriteLineAsync(JsonSerializer.Serialize(new ShardDiff(entry.Name, [.. drop.Keys.Order(StringComparer.Ordinal)], entry, after), RefreshStage.Json).AsMemory(), ct);
+                ConsoleProgress.Instance.Report(new StageProgress("refresh", $"{entry.Name}: {result.Input - result.Output:N0} of {result.Input:N0} samples removed{(result.Resumed ? " (already applied)" : "")}"));
+            }
+        }, cancellationToken);
+
         await context.Output.WriteLineAsync($"refresh: applied run {runRecord.Run}: {removed:N0} dead or changed samples removed from {manifest.Shards.Count} shards ({resumed} already applied); {target.Location}; diff {diffPath}");
     }
 
