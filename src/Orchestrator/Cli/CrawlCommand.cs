@@ -56,25 +56,25 @@ public static class CrawlCommand
 
     private static readonly Option<int> Chunk = new Option<int>("--chunk") { Description = "Entries per chunk; each chunk becomes one shard and is the unit of resume", DefaultValueFactory = _ => 5000 }.AtLeast(1);
 
-    private static readonly Option<int?> Size = new Option<int?>("--size") { Description = "Image size in pixels [default: 256]" }.AtLeast(1);
+    internal static readonly Option<int?> Size = new Option<int?>("--size") { Description = "Image size in pixels [default: 256]" }.AtLeast(1);
 
-    private static readonly Option<string?> ResizeModeOption = new("--resize-mode") { Description = "no, border, keep_ratio, keep_ratio_largest or center_crop [default: border]" };
+    internal static readonly Option<string?> ResizeModeOption = new("--resize-mode") { Description = "no, border, keep_ratio, keep_ratio_largest or center_crop [default: border]" };
 
-    private static readonly Option<string?> EncodingOption = new("--encoding") { Description = "jpg or webp [default: jpg]" };
+    internal static readonly Option<string?> EncodingOption = new("--encoding") { Description = "jpg or webp [default: jpg]" };
 
-    private static readonly Option<int?> Quality = new Option<int?>("--quality") { Description = "Encoding quality 1-100 [default: 95]" }.Between(1, 100);
+    internal static readonly Option<int?> Quality = new Option<int?>("--quality") { Description = "Encoding quality 1-100 [default: 95]" }.Between(1, 100);
 
-    private static readonly Option<double?> Rate = new Option<double?>("--rate-per-host") { Description = "Requests per second to one host, 0 for no limit [default: 4]" }.AtLeast(0.0);
+    internal static readonly Option<double?> Rate = new Option<double?>("--rate-per-host") { Description = "Requests per second to one host, 0 for no limit [default: 4]" }.AtLeast(0.0);
 
     private static readonly Option<string?> UrlColumn = new("--url-column") { Description = "List column holding the image URL [default: url]" };
 
     private static readonly Option<string?> CaptionColumn = new("--caption-column") { Description = "List column holding the text [default: caption]" };
 
-    private static readonly Option<bool> AllowLoopback = new("--allow-loopback") { Description = "Allow fetching from 127.0.0.1 and ::1 (tests and local demos); refused by default" };
+    internal static readonly Option<bool> AllowLoopback = new("--allow-loopback") { Description = "Allow fetching from 127.0.0.1 and ::1 (tests and local demos); refused by default" };
 
-    private static readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow fetching from private networks (10/8, 172.16/12, 192.168/16, fc00::/7); refused by default" };
+    internal static readonly Option<bool> AllowPrivate = new("--allow-private-networks") { Description = "Allow fetching from private networks (10/8, 172.16/12, 192.168/16, fc00::/7); refused by default" };
 
-    private static readonly ConfigurationFlag[] NetworkFlags =
+    internal static readonly ConfigurationFlag[] NetworkFlags =
     [
         new(AllowLoopback, $"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowLoopback)}"),
         new(AllowPrivate, $"{NetworkSafetyOptions.Section}:{nameof(NetworkSafetyOptions.AllowPrivateNetworks)}"),
@@ -113,10 +113,10 @@ public static class CrawlCommand
             Lists, FetchOut, Store, Concurrency, Chunk, RetryFailed, Size, ResizeModeOption, EncodingOption, Quality, ShardFormatOption.Flag, Rate, UrlColumn, CaptionColumn, AllowLoopback, AllowPrivate,
         };
         fetch.SetAction((parse, ct) => cli.RunAsync(parse, ConfigurationFlag.Overrides(parse, FetchFlags), FetchAsync, ct));
-        return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely") { extract, fetch };
+        return new Command("crawl", "Crawling: extract candidates from web data, fetch images politely and safely; re-check committed samples") { extract, fetch, CrawlRefreshCommand.Create(cli) };
     }
 
-    private static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging, ConfigurationFlag[] flags)
+    internal static HttpFetcher CreateFetcher(CommandContext context, ILoggerFactory logging, ConfigurationFlag[] flags)
     {
         try
         {
