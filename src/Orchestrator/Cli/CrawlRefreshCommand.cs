@@ -201,27 +201,8 @@ public static partial class CrawlRefreshCommand
         }
 
         await StoreFile.WriteJsonAsync(target, recordPath, runRecord, cancellationToken);
-        long removed = 0, resumed = 0;
-        var diffPath = Path.Combine(runFolder, "diff.jsonl");
-
-        // The diff is streamed, a line per shard, and published whole when every shard is applied.
-        await AtomicFile.WriteAsync(diffPath, async (stream, ct) =>
-        {
-            await using var diff = new StreamWriter(stream, leaveOpen: true);
-            foreach (var entry in manifest.Shards)
-            {
-                var lines = await RefreshStage.ReadShardLinesAsync(runFolder, entry.Name, ct)
-                    ?? throw new PipelineFailureException($"{runFolder} has no result for shard {entry.Name}: the run did not check it");
-                var drop = lines.Where(l => l.Drops).ToDictionary(l => l.Key, StringComparer.Ordinal);
-                var result = await ShardRewriter.RewriteAsync(store, target, ApplyStep, entry.Name, writeShard: true, entry.FileFormat, Dropping(drop), beforeDone: null, ct);
-                resumed += result.Resumed ? 1 : 0;
-                removed += result.Resumed ? 0 : result.Input - result.Output;
-                var after = await new ManifestStore(target).FindAsync(entry.Name, ct);
-                await diff.WriteLineAsync(JsonSerializer.Serialize(new ShardDiff(entry.Name, [.. drop.Keys.Order(StringComparer.Ordinal)], entry, after), RefreshStage.Json).AsMemory(), ct);
-                ConsoleProgress.Instance.Report(new StageProgress("refresh", $"{entry.Name}: {result.Input - result.Output:N0} of {result.Input:N0} samples removed{(result.Resumed ? " (already applied)" : "")}"));
-            }
-        }, cancellationToken);
-
+        var (removed, resumed, diffPath) = await RewriteShardsAsync(manifest, runFolder, target, skipUntouched: false,
+            (entry, drop, ct) => ShardRewriter.RewriteAsync(store, target, ApplyStep, entry.Name, writeShard: true, entry.FileFormat, Dropping(drop), beforeDone: null, ct), cancellationToken);
         await context.Output.WriteLineAsync($"refresh: applied run {runRecord.Run}: {removed:N0} dead or changed samples removed from {manifest.Shards.Count} shards ({resumed} already applied); {target.Location}; diff {diffPath}");
     }
 
@@ -229,6 +210,20 @@ public static partial class CrawlRefreshCommand
     {
         // Done records per run: a later run's apply must not find this one's.
         var step = $"{ApplyStep}/{Path.GetFileName(runFolder)}/apply";
+        var (removed, resumed, diffPath) = await RewriteShardsAsync(manifest, runFolder, store, skipUntouched: true,
+            (entry, drop, ct) => ShardRewriter.RewriteInPlaceAsync(store, step, entry.Name, Dropping(drop), beforeDone: null, ct), cancellationToken);
+        await context.Output.WriteLineAsync($"refresh: applied run {Path.GetFileName(runFolder)} in place: {removed:N0} dead or changed samples removed from {store.Location} ({resumed} shards already applied); diff {diffPath}");
+    }
+
+    /// <summary>
+    /// Rewrites every checked shard with <paramref name="rewrite"/> (given the samples to drop), or with
+    /// <paramref name="skipUntouched"/> only those that lose samples, streaming the diff a line per shard into
+    /// <c>diff.jsonl</c>, published whole when every shard is done; returns the samples removed, the shards already done, and the diff's path.
+    /// </summary>
+    private static async Task<(long Removed, long Resumed, string DiffPath)> RewriteShardsAsync(
+        ShardManifest manifest, string runFolder, IShardStore target, bool skipUntouched,
+        Func<ShardEntry, Dictionary<string, RefreshLine>, CancellationToken, Task<WorkItemResult>> rewrite, CancellationToken cancellationToken)
+    {
         long removed = 0, resumed = 0;
         var diffPath = Path.Combine(runFolder, "diff.jsonl");
         await AtomicFile.WriteAsync(diffPath, async (stream, ct) =>
@@ -239,23 +234,22 @@ public static partial class CrawlRefreshCommand
                 var lines = await RefreshStage.ReadShardLinesAsync(runFolder, entry.Name, ct)
                     ?? throw new PipelineFailureException($"{runFolder} has no result for shard {entry.Name}: the run did not check it");
                 var drop = lines.Where(l => l.Drops).ToDictionary(l => l.Key, StringComparer.Ordinal);
-                if (drop.Count == 0)
+                if (skipUntouched && drop.Count == 0)
                 {
                     // Nothing to drop: the shard and its manifest entry stay as they are.
                     await diff.WriteLineAsync(JsonSerializer.Serialize(new ShardDiff(entry.Name, [], entry, entry), RefreshStage.Json).AsMemory(), ct);
                     continue;
                 }
 
-                var result = await ShardRewriter.RewriteInPlaceAsync(store, step, entry.Name, Dropping(drop), beforeDone: null, ct);
+                var result = await rewrite(entry, drop, ct);
                 resumed += result.Resumed ? 1 : 0;
                 removed += result.Resumed ? 0 : result.Input - result.Output;
-                var after = await new ManifestStore(store).FindAsync(entry.Name, ct);
+                var after = await new ManifestStore(target).FindAsync(entry.Name, ct);
                 await diff.WriteLineAsync(JsonSerializer.Serialize(new ShardDiff(entry.Name, [.. drop.Keys.Order(StringComparer.Ordinal)], entry, after), RefreshStage.Json).AsMemory(), ct);
                 ConsoleProgress.Instance.Report(new StageProgress("refresh", $"{entry.Name}: {result.Input - result.Output:N0} of {result.Input:N0} samples removed{(result.Resumed ? " (already applied)" : "")}"));
             }
         }, cancellationToken);
-
-        await context.Output.WriteLineAsync($"refresh: applied run {Path.GetFileName(runFolder)} in place: {removed:N0} dead or changed samples removed from {store.Location} ({resumed} shards already applied); diff {diffPath}");
+        return (removed, resumed, diffPath);
     }
 
     /// <summary>The rewrite's decision: drop the samples a refresh found dead or changed, with their class and reason; keep the rest.</summary>
