@@ -8,16 +8,7 @@ import sys
 
 import ahocorasick
 
-PUNCTS = [",", ".", ";", ":", "?", "!", "`"]
-
-
-def spacing(text):
-    text = f" {text} "
-    for p in PUNCTS:
-        text = text.replace(p, f" {p} ")
-    for c in ["\t", "\n", "\r"]:
-        text = text.replace(c, " ")
-    return text
+from metaclip_match import spacing
 
 
 def main():

@@ -252,7 +252,8 @@ public sealed class CampaignStageRunner(CampaignSpec spec, ShardStoreOptions sto
             return nothing;
         }
 
-        var (after, _) = await FetchStage.LatestStatusesAsync(Paths.FetchLogs, name, cancellationToken);
+        // The round's own log holds the new status of every entry it retried: no need to read the chunk's logs again.
+        var after = (await FetchStage.ReadLogAsync(FetchStage.LogPath(Paths.FetchLogs, record.Chunk), cancellationToken)).ToDictionary(s => s.Key, StringComparer.Ordinal);
         var retried = before.Values.Where(s => s.Retryable).ToList();
         var errors = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var status in retried)
