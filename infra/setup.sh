@@ -29,6 +29,7 @@ packages=(
   redis-server      # distributed cluster membership, grain storage and reminders; tests start their own
   wordnet-base      # WordNet 3.0 dict files in /usr/share/wordnet, a query source
   python3-ahocorasick # MetaCLIP's matcher, which the matcher benchmark measures ours against
+  python3-opencv    # img2dataset's resizer (cv2), which the fetch benchmark measures ours against
   libicu72          # .NET globalization: Unicode NFC of captions needs ICU (invariant mode cannot normalize)
   openclipart-png   # the demo campaign's web: clipart pictures by category
   openclipart-svg   # ... and their titles, descriptions and keywords (SVG metadata)

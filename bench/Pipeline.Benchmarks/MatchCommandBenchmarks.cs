@@ -28,10 +28,10 @@ internal static class MatchCommandBenchmarks
         var environment = ScaleBenchmarks.ChildEnvironment;
         var ours = await ChildProcessMeter.RunAsync(
             "curate match", [.. ScaleBenchmarks.PipelineCommand(), "curate", "match", pool, "--entries", entriesPath, "--out", temp.Combine("matched"), "--threads", "1"], temp.Path, environment, CancellationToken.None);
-        Require(ours, "curate match");
+        ours.EnsureSucceeded("curate match");
         var theirs = await ChildProcessMeter.RunAsync(
             "pyahocorasick", ["/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "metaclip_match_jsonl.py"), entriesPath, pool, temp.Combine("theirs.jsonl")], temp.Path, environment, CancellationToken.None);
-        Require(theirs, "MetaCLIP's matcher (is python3-ahocorasick installed? infra/setup.sh installs it)");
+        theirs.EnsureSucceeded("MetaCLIP's matcher (is python3-ahocorasick installed? infra/setup.sh installs it)");
 
         using var summary = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(temp.Combine("matched"), "match-summary.json")));
         var matched = summary.RootElement.GetProperty("matched").GetInt64();
@@ -53,13 +53,5 @@ internal static class MatchCommandBenchmarks
             peer_cpu_s = Math.Round(theirs.CpuSeconds, 2),
             peer_peak_rss_mb = Math.Round(theirs.PeakRssBytes / 1048576.0, 1),
         }));
-    }
-
-    private static void Require(ChildRun run, string what)
-    {
-        if (run.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{what} exited with {run.ExitCode}");
-        }
     }
 }

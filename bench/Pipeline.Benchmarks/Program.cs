@@ -10,6 +10,7 @@ using Pipeline.TestServices;
 //    or: ... -- matcher [captions [entries]]   (the caption matcher alone)
 //    or: ... -- match-command [captions [entries]]   (curate match end to end, one thread, beside a pyahocorasick script doing the same job)
 //    or: ... -- crawl [images [concurrency]]   (image fetching and resizing alone)
+//    or: ... -- fetch-command [images [concurrency [folder]]]   (crawl fetch end to end over web-like photos kept in folder for reruns, beside img2dataset's OpenCV resizer on the same files)
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
@@ -122,6 +123,17 @@ if (args.Length > 0 && args[0] == "crawl")
     await CrawlerBenchmarks.RunAsync(
         images: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3000,
         concurrency: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 256);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "fetch-command")
+{
+    using var fetchTemp = new TemporaryFolder("bench-fetch-command");
+    await FetchCommandBenchmarks.RunAsync(
+        fetchTemp,
+        images: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_500,
+        concurrency: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 64,
+        photoFolder: args.Length > 3 ? args[3] : null);
     return;
 }
 
