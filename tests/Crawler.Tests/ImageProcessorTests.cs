@@ -100,4 +100,59 @@ public class ImageProcessorTests
 
         Assert.Equal(FetchErrorClass.ImageTooSmall, ex.ErrorClass);
     }
+
+    [Fact]
+    public void Turns_a_jpeg_upright_by_its_exif_orientation()
+    {
+        // Stored 640x320, red on the left; orientation 6 shows it turned a quarter clockwise: 320x640, red on top.
+        using var red = Image.Black(320, 320, bands: 3) + new double[] { 220, 20, 20 };
+        using var blue = Image.Black(320, 320, bands: 3) + new double[] { 20, 20, 220 };
+        using var joined = red.Join(blue, Enums.Direction.Horizontal);
+        using var stored = joined.Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);
+        using var oriented = stored.Mutate(m => m.Set(GValue.GIntType, "orientation", 6));
+        var jpeg = oriented.JpegsaveBuffer(q: 90);
+
+        var image = new ImageProcessor(new ImageOptions { Size = 256, ResizeMode = ResizeMode.KeepRatioLargest }).Process(jpeg);
+
+        using var decoded = Image.NewFromBuffer(image.Bytes);
+        Assert.Equal((128, 256), (decoded.Width, decoded.Height));
+        Assert.True(decoded.Getpoint(64, 20)[0] > 180 && decoded.Getpoint(64, 20)[2] < 80, "the top is red");
+        Assert.True(decoded.Getpoint(64, 236)[2] > 180 && decoded.Getpoint(64, 236)[0] < 80, "the bottom is blue");
+    }
+
+    [Theory]
+    [InlineData(1200, 900)]
+    [InlineData(400, 700)]
+    [InlineData(2300, 2100)]
+    public void Centre_crop_of_a_jpeg_matches_libvips_thumbnail(int width, int height)
+    {
+        // Decoding at a reduced scale and resizing must give what libvips' own thumbnail gives, to within rounding and
+        // the filters' difference (detail a cell of 50 across the picture; a shifted crop would differ by tens of levels).
+        using var field = Image.Perlin(width, height, cellSize: width / 50, seed: 3);
+        using var colour = (field * 100 + 128).Bandjoin(field * -80 + 120, field * 40 + 90);
+        using var srgb = colour.Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);
+        var jpeg = srgb.JpegsaveBuffer(q: 92);
+
+        var image = new ImageProcessor(new ImageOptions { Size = 256, ResizeMode = ResizeMode.CenterCrop, Quality = 100, ChromaSubsampling = false }).Process(jpeg);
+
+        using var ours = Image.NewFromBuffer(image.Bytes);
+        using var thumbnail = Image.ThumbnailBuffer(jpeg, 256, height: 256, size: Enums.Size.Both, crop: Enums.Interesting.Centre);
+        Assert.Equal((256, 256), (ours.Width, ours.Height));
+        using var difference = (ours.Cast(Enums.BandFormat.Float) - thumbnail.Cast(Enums.BandFormat.Float)).Abs();
+        Assert.True(difference.Avg() < 4, $"mean difference from libvips' thumbnail {difference.Avg():F2} levels");
+    }
+
+    [Fact]
+    public void Encodes_jpegs_with_chroma_subsampling_as_img2dataset_does_unless_told_not_to()
+    {
+        string Subsampling(bool subsample)
+        {
+            var image = new ImageProcessor(new ImageOptions { Size = 256, ResizeMode = ResizeMode.CenterCrop, ChromaSubsampling = subsample }).Process(TestImages.Jpeg(640, 480));
+            using var decoded = Image.NewFromBuffer(image.Bytes);
+            return (string)decoded.Get("jpeg-chroma-subsample");
+        }
+
+        Assert.Equal("4:2:0", Subsampling(true));
+        Assert.Equal("4:4:4", Subsampling(false));
+    }
 }
