@@ -19,6 +19,7 @@ using Pipeline.TestServices;
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
 //    or: ... -- counters [n ...]  (a dashboard read of the entry fill at n entries, incremental against a full recount)
 //    or: ... -- manifest [n ...]  (manifest commits into a store of n shards, segmented against whole-file rewrites)
+//    or: ... -- shard [samples [runs]]  (shard write and read alone, beside raw disk and DuckDB writing and reading the same rows)
 //    or: ... -- scale [n ...]  (every stage end to end at n candidates, each in its own process; HTTP fetch up to 10^5, a marked fetch bypass at every n)
 //    or: ... -- scale-cluster [silos [n]]  (the same at n candidates in one process and on silos pipeline silo processes with Redis: same output?, work per silo)
 static int[] Sizes(string[] args, int[] defaults) => args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : defaults;
@@ -56,6 +57,17 @@ if (args.Length > 0 && args[0] == "scale-cluster")
 if (args.Length > 0 && args[0] == "counters")
 {
     CounterBenchmarks.Run(Sizes(args, [1_000, 500_000]));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "shard")
+{
+    using var shardTemp = new TemporaryFolder("bench-shard");
+    await ShardBenchmarks.RunAsync(
+        shardTemp,
+        samples: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000,
+        imageBytes: 24 * 1024,
+        runs: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 

@@ -3,6 +3,7 @@ using ParquetSharp;
 using Pipeline.Sharding.Manifest;
 using Pipeline.Sharding.Reading;
 using Pipeline.Sharding.Storage;
+using Pipeline.Sharding.Writing;
 using Pipeline.TestServices;
 
 namespace Pipeline.Sharding.Tests;
@@ -51,6 +52,35 @@ public sealed class ShardRoundTripTests
         Assert.Equal(CompressionCodec.SNAPPY, codecs["caption"]);
         Assert.Equal(CompressionCodec.SNAPPY, codecs["url"]);
         Assert.Equal(CompressionCodec.SNAPPY, codecs["matched_entry_ids.list.element"]);
+    }
+
+    [Fact]
+    public async Task Image_bytes_are_plain_encoded_even_when_they_repeat_and_read_back_through_ParquetSharp()
+    {
+        using var folder = new TemporaryFolder();
+        var store = new LocalFolderStore(folder.Path);
+        var image = TestSamples.Create(0).Image;
+        ShardCommit commit;
+        await using (var writer = new ShardWriter(store, new ShardWriterOptions { TargetSamples = 100, RowGroupSamples = 20 }))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await writer.WriteAsync(TestSamples.Create(i) with { Image = image, Sha256 = TestSamples.Create(0).Sha256 }, CancellationToken.None);
+            }
+
+            commit = (await writer.CompleteAsync(CancellationToken.None)).Single();
+        }
+
+        await using var reader = await ShardFileReader.OpenAsync(store, commit.Entry, CancellationToken.None);
+        var jpg = reader.Metadata!.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema.SequenceEqual(["jpg"])).MetaData!;
+        Assert.Null(jpg.DictionaryPageOffset);
+        Assert.DoesNotContain(Parquet.Meta.Encoding.RLE_DICTIONARY, jpg.Encodings);
+        Assert.DoesNotContain(Parquet.Meta.Encoding.PLAIN_DICTIONARY, jpg.Encodings);
+        Assert.All(await reader.ReadRowGroupAsync(1, CancellationToken.None), s => Assert.Equal(image, s.Image));
+
+        using var file = new ParquetFileReader(store.Describe(commit.Entry.Path));
+        using var group = file.RowGroup(1);
+        Assert.All(Read<byte[]>(group, file.FileMetaData.Schema, "jpg", 20), bytes => Assert.Equal(image, bytes));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal sealed class LocalStagedWrite : IStagedWrite
             {
                 _temporary = temporary;
                 _handle = handle;
-                _file = new FileStream(handle, FileAccess.Write, 1 << 20);
+                _file = new WriteBehindFileStream(handle, 1 << 20);
                 return;
             }
 

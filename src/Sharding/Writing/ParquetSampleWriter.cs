@@ -19,6 +19,9 @@ internal sealed class ParquetSampleWriter : ISampleFileWriter
 
     private readonly IStagedWrite _staged;
     private readonly ChecksummingStream _stream;
+    // Parquet.Net's defaults for the dictionary check of text columns, restored after the image column.
+    private static readonly ParquetOptions TextDictionary = new();
+
     private readonly ParquetOptions _options = new() { CompressionMethod = CompressionMethod.Snappy };
     private readonly SampleSchema _schema;
     private readonly List<RowGroupEntry> _rowGroups = [];
@@ -133,11 +136,16 @@ internal sealed class ParquetSampleWriter : ISampleFileWriter
         await group.WriteAsync<int>(s.OriginalHeight, Values(samples, x => x.OriginalHeight), null, null, cancellationToken);
         await group.WriteAsync(s.Sha256, Strings(samples, x => x.Sha256));
 
-        // Parquet.Net reads the codec from the options for each column chunk it writes, so switching here gives
-        // per-column codecs (tests check the chunk metadata): compressing JPEG/WebP again only costs time.
+        // Parquet.Net reads the codec and the dictionary settings from the options for each column chunk it writes,
+        // so switching here gives per-column settings (tests check the chunk metadata): compressing JPEG/WebP again
+        // only costs time, and so does its dictionary check, which would hash every image to find them all distinct.
         _options.CompressionMethod = CompressionMethod.None;
+        _options.DictionaryEncodingSampleSize = 1;
+        _options.DictionaryEncodingThreshold = 0;
         await group.WriteAsync(s.Image, samples.Select(x => x.Image).ToArray());
         _options.CompressionMethod = CompressionMethod.Snappy;
+        _options.DictionaryEncodingSampleSize = TextDictionary.DictionaryEncodingSampleSize;
+        _options.DictionaryEncodingThreshold = TextDictionary.DictionaryEncodingThreshold;
 
         await Int32ListColumn.WriteAsync(group, s.MatchedEntryId, samples.Select(x => x.MatchedEntryIds).ToArray(), cancellationToken);
         await group.WriteAsync<int>(s.KeptForEntry, Values(samples, x => x.KeptForEntry), null, null, cancellationToken);
