@@ -118,7 +118,10 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
             ShuffleBuffer = options.ShuffleBuffer,
         });
         var loaderOptions = new BatchLoaderOptions { GlobalBatch = options.GlobalBatch, Rank = collectives.Rank, WorldSize = collectives.WorldSize, Split = options.Split, Prefetch = options.Prefetch, DecodeThreads = options.DecodeThreads };
-        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(config.ImageSize), loaderOptions, resumed is { ImportedFrom: null } ? resumed.Positions[collectives.Rank] : null, logger);
+        // Augmenting, the loader decodes larger pictures that each step crops to the model's size.
+        var augmenter = options.Augment ? new ImageAugmenter(config.ImageSize, options.AugmentMinScale) : null;
+        var loadSize = augmenter?.SourceSize ?? config.ImageSize;
+        await using var loader = new BatchLoader(reader, tokenizer, new ImagePreprocessor(loadSize), loaderOptions, resumed is { ImportedFrom: null } ? resumed.Positions[collectives.Rank] : null, logger);
         await using var metrics = collectives.Rank == 0 ? OpenMetrics(output, firstStep) : null;
 
         var bestStore = new CheckpointStore(Path.Combine(output, CheckpointStore.BestFolder), keep: 1);
@@ -142,7 +145,12 @@ public sealed partial class ClipTrainer(TrainingOptions options, ICollectives co
                     group.LearningRate = rate;
                 }
 
-                var images = tensor(batch.Images, [batch.Count, 3, config.ImageSize, config.ImageSize]).to(device);
+                var images = tensor(batch.Images, [batch.Count, 3, loadSize, loadSize]).to(device);
+                if (augmenter is not null)
+                {
+                    images = augmenter.Apply(images);
+                }
+
                 var tokens = tensor(batch.Tokens, [batch.Count, tokenizer.ContextLength]).to(device);
                 var lossTensor = ContrastiveStep.Backward(model, images, tokens, collectives, Math.Min(options.AccumulationSteps, batch.Count), mixed);
                 gradients.SumGradients();

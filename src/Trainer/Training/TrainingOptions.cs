@@ -39,6 +39,12 @@ public sealed record TrainingOptions
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; set; } = 5e-4;
 
+    /// <summary>Random resized crops and horizontal flips of the training images (<see cref="ImageAugmenter"/>); off by default.</summary>
+    public bool Augment { get; set; }
+
+    /// <summary>With <see cref="Augment"/>: the smallest share of a picture's area a random crop keeps.</summary>
+    public double AugmentMinScale { get; set; } = 0.5;
+
     /// <summary>Steps of linear warmup before the cosine decay.</summary>
     public int WarmupSteps { get; set; } = 100;
 
@@ -126,6 +132,7 @@ public sealed record TrainingOptions
         SettingRange.AtLeast(Key(nameof(LogEvery)), LogEvery, 1);
         SettingRange.Above(Key(nameof(LearningRate)), LearningRate, 0);
         SettingRange.AtLeast(Key(nameof(WeightDecay)), WeightDecay, 0);
+        SettingRange.Between(Key(nameof(AugmentMinScale)), AugmentMinScale, 0.05, 1.0);
         SettingRange.Between(Key(nameof(Beta1)), Beta1, 0, 0.999_999);
         SettingRange.Between(Key(nameof(Beta2)), Beta2, 0, 0.999_999);
         SettingRange.Above(Key(nameof(Epsilon)), Epsilon, 0);
