@@ -13,4 +13,8 @@ internal readonly record struct Rate(double PerSecond, double PerCpuSecond)
         var cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds;
         return new Rate(count / wall, count / cpu);
     }
+
+    /// <summary>The median of each rate over <paramref name="rates"/> (an odd count gives a measured value).</summary>
+    public static Rate Median(IReadOnlyList<Rate> rates) =>
+        new(rates.Select(r => r.PerSecond).Order().ElementAt(rates.Count / 2), rates.Select(r => r.PerCpuSecond).Order().ElementAt(rates.Count / 2));
 }
