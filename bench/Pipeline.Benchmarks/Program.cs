@@ -14,6 +14,7 @@ using Pipeline.TestServices;
 //    or: ... -- dedup [images [index-size [k]]]  (perceptual hashing and near-duplicate lookups alone)
 //    or: ... -- queries [xml-megabytes [folder]]  (query counting over a generated multistream dump, kept in folder for reruns)
 //    or: ... -- train [steps [samples]]  (CLIP training samples/s for tiny and small on the CPU, and the batch loader alone)
+//    or: ... -- loader [samples]  (the batch loader alone for tiny and small, beside a plain decode of the same images; no training steps)
 //    or: ... -- train-precision [model [batch [steps]]]  (one step's samples/s and peak memory in fp32/bf16, checkpointing off/on, each in its own process, beside PyTorch's step)
 //    or: ... -- soak [steps]  (tiny-model training under forced collections and parallel libtorch work, against none)
 //    or: ... -- extract [n ...]  (the campaign extract's spilling partition writer at each pool size n, against all in memory)
@@ -110,6 +111,12 @@ if (args.Length > 0 && args[0] == "train")
     await TrainBenchmarks.RunAsync(
         steps: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30,
         samples: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3_000);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "loader")
+{
+    await TrainBenchmarks.RunLoaderAsync(samples: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3_000);
     return;
 }
 

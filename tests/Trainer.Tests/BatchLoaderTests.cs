@@ -116,4 +116,43 @@ public sealed class BatchLoaderTests
         var error = Assert.Throws<InvalidDataException>(() => new ImagePreprocessor(16).Process([1, 2, 3], pixels));
         Assert.Contains("not a decodable image", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Rgb_pngs_take_a_managed_resize_that_matches_libvips_thumbnail_to_within_rounding()
+    {
+        // Square 8-bit RGB PNGs take the managed resize; non-square ones (fractional shrink, centre crop) vips_thumbnail itself.
+        var random = new Random(7);
+        var preprocessor = new ImagePreprocessor(32);
+        var pixels = new float[preprocessor.Length];
+        long identical = 0, total = 0, croppedDifferent = 0;
+        var worst = 0.0;
+        for (var i = 0; i < 48; i++)
+        {
+            var square = ShapesDataset.Draw(i % 12, 64, random);
+            using var cropped = NetVips.Image.NewFromBuffer(square).ExtractArea(0, 8, 64, 48);
+            foreach (var png in new[] { square, cropped.PngsaveBuffer() })
+            {
+                preprocessor.Process(png, pixels);
+                using var thumbnail = NetVips.Image.ThumbnailBuffer(png, 32, height: 32, size: NetVips.Enums.Size.Both, crop: NetVips.Enums.Interesting.Centre);
+                var expected = thumbnail.WriteToMemory<byte>();
+                for (var p = 0; p < 32 * 32; p++)
+                {
+                    for (var c = 0; c < 3; c++)
+                    {
+                        var want = ((expected[(p * 3) + c] / 255f) - ImagePreprocessor.Mean[c]) / ImagePreprocessor.Std[c];
+                        var got = pixels[(c * 32 * 32) + p];
+                        identical += want == got ? 1 : 0;
+                        croppedDifferent += png != square && want != got ? 1 : 0;
+                        total++;
+                        worst = Math.Max(worst, Math.Abs(want - got) * ImagePreprocessor.Std[c] * 255);
+                    }
+                }
+            }
+        }
+
+        // Most values are the same bytes; the rest differ by rounding, a few levels at most next to hard edges.
+        Assert.Equal(0, croppedDifferent);
+        Assert.True(identical >= 0.95 * total, $"{identical} of {total} identical");
+        Assert.True(worst <= 16.5, $"worst difference {worst:F1} levels");
+    }
 }
