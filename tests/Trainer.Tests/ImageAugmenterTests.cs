@@ -26,7 +26,7 @@ public sealed class ImageAugmenterTests
     {
         using var scope = NewDisposeScope();
         var augmenter = new ImageAugmenter(size: 4, minScale: 1.0);
-        var picture = arange(3 * 8 * 8, dtype: ScalarType.Float32).reshape(1, 3, 8, 8);
+        var picture = tensor(Enumerable.Range(0, 3 * 8 * 8).Select(i => (float)i).ToArray(), [1, 3, 8, 8]);
         var average = nn.functional.avg_pool2d(picture, 2);
         var mirrored = average.flip(3);
 
